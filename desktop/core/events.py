@@ -1,0 +1,270 @@
+"""The event vocabulary shared by chat, agent runs, the store, the UI and the CLI.
+
+Every event is a small frozen dataclass named after what happened. Producers (the model
+client, the chat session, the agent loop) yield them; consumers (the recorder, the panes, the
+CLI) pattern-match on them. `to_record` / `from_record` turn them into the JSON rows the store
+keeps, so a stored run replays through the same code that rendered it live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts and the estimated cost of one model reply (or a running total)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cost_usd + other.cost_usd,
+        )
+
+
+# --- model stream -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A piece of the model's visible text, as it streams in."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Retrying:
+    """The API refused for a passing reason; the client waits and tries again."""
+
+    attempt: int
+    delay_s: float
+    reason: str
+
+    @property
+    def notice(self) -> str:
+        return f"{self.reason}, retrying in {self.delay_s:g} s (attempt {self.attempt})"
+
+
+@dataclass(frozen=True)
+class MessageDone:
+    """The model finished one reply: its content blocks as the API returned them."""
+
+    content: tuple[dict[str, Any], ...]
+    stop_reason: str | None
+    usage: Usage
+    model: str
+
+    @property
+    def text(self) -> str:
+        return "".join(b.get("text", "") for b in self.content if b.get("type") == "text")
+
+    @property
+    def tool_uses(self) -> tuple[dict[str, Any], ...]:
+        return tuple(b for b in self.content if b.get("type") == "tool_use")
+
+
+ModelEvent = TextDelta | Retrying | MessageDone
+
+
+# --- agent run ----------------------------------------------------------------------------
+
+PlanStatus = Literal["pending", "in_progress", "done"]
+RunStatus = Literal[
+    "running", "finished", "failed", "cancelled", "budget_exhausted", "interrupted"
+]
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    text: str
+    status: PlanStatus = "pending"
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    run_id: int
+    goal: str
+    workspace: str
+    model: str
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    """The loop asks the model for its next move (step counts from 1)."""
+
+    step: int
+
+
+@dataclass(frozen=True)
+class PlanUpdated:
+    items: tuple[PlanItem, ...]
+
+
+@dataclass(frozen=True)
+class ToolCallStarted:
+    call_id: str
+    name: str
+    input: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolOutput:
+    """A chunk of a running tool's output (run_command streams these)."""
+
+    call_id: str
+    chunk: str
+
+
+@dataclass(frozen=True)
+class ApprovalNeeded:
+    """The policy says ask: the run waits until someone resolves `decision`.
+
+    `preview` shows exactly what will happen (the command, or the diff to be written).
+    The future is not part of the record; a stored ApprovalNeeded replays without it.
+    """
+
+    call_id: str
+    name: str
+    input: dict[str, Any]
+    preview: str
+    decision: asyncio.Future[Decision] | None = field(default=None, compare=False, repr=False)
+
+    def resolve(self, decision: Decision) -> None:
+        if self.decision is not None and not self.decision.done():
+            self.decision.set_result(decision)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer to an ApprovalNeeded: allow once, allow the tool for the run, or deny."""
+
+    allow: bool
+    always: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ApprovalResolved:
+    call_id: str
+    allow: bool
+    always: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ToolCallFinished:
+    call_id: str
+    name: str
+    result: str
+    is_error: bool
+    duration_s: float
+    denied: bool = False
+
+
+@dataclass(frozen=True)
+class UsageUpdated:
+    """Running totals for the whole run."""
+
+    usage: Usage
+    step: int
+
+
+@dataclass(frozen=True)
+class AgentMessage:
+    """The model's complete text for one step (the deltas, joined)."""
+
+    text: str
+    step: int
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    summary: str
+
+
+@dataclass(frozen=True)
+class RunFailed:
+    error: str
+
+
+@dataclass(frozen=True)
+class RunCancelled:
+    reason: str = "stopped by the user"
+
+
+@dataclass(frozen=True)
+class BudgetExhausted:
+    limit: str
+
+
+RunEnded = RunFinished | RunFailed | RunCancelled | BudgetExhausted
+RunEvent = (
+    RunStarted
+    | StepStarted
+    | TextDelta
+    | Retrying
+    | AgentMessage
+    | PlanUpdated
+    | ToolCallStarted
+    | ToolOutput
+    | ApprovalNeeded
+    | ApprovalResolved
+    | ToolCallFinished
+    | UsageUpdated
+    | RunFinished
+    | RunFailed
+    | RunCancelled
+    | BudgetExhausted
+)
+
+END_STATUS: dict[type, RunStatus] = {
+    RunFinished: "finished",
+    RunFailed: "failed",
+    RunCancelled: "cancelled",
+    BudgetExhausted: "budget_exhausted",
+}
+
+_TYPES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (
+        RunStarted, StepStarted, TextDelta, Retrying, AgentMessage, PlanUpdated,
+        ToolCallStarted, ToolOutput, ApprovalNeeded, ApprovalResolved, ToolCallFinished,
+        UsageUpdated, RunFinished, RunFailed, RunCancelled, BudgetExhausted,
+    )
+}
+
+
+def to_record(event: Any) -> tuple[str, dict[str, Any]]:
+    """The (type, data) pair the store keeps for an event; live-only fields are dropped."""
+    data = {
+        f.name: _plain(getattr(event, f.name))
+        for f in dataclasses.fields(event)
+        if f.name != "decision"
+    }
+    return type(event).__name__, data
+
+
+def from_record(type_name: str, data: dict[str, Any]) -> Any:
+    """Rebuild a stored event, so replay feeds the same renderer as a live run."""
+    cls = _TYPES[type_name]
+    if cls is PlanUpdated:
+        return PlanUpdated(tuple(PlanItem(**item) for item in data["items"]))
+    if cls is UsageUpdated:
+        return UsageUpdated(Usage(**data["usage"]), data["step"])
+    return cls(**data)
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
