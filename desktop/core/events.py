@@ -61,6 +61,8 @@ class MessageDone:
     stop_reason: str | None
     usage: Usage
     model: str
+    input_errors: dict[str, str] = field(default_factory=dict)
+    """Tool-use ids whose streamed input was not a JSON object, with what was wrong."""
 
     @property
     def text(self) -> str:
@@ -72,6 +74,38 @@ class MessageDone:
 
 
 ModelEvent = TextDelta | Retrying | MessageDone
+
+
+# --- chat -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserMessageSaved:
+    """The user's message is in the database; only now is the request sent."""
+
+    message_id: int
+
+
+@dataclass(frozen=True)
+class ReplyStarted:
+    message_id: int
+
+
+@dataclass(frozen=True)
+class ReplyFinished:
+    message_id: int
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class ReplyFailed:
+    """The reply broke off; whatever text arrived is kept on the message."""
+
+    message_id: int
+    error: str
+
+
+ChatEvent = UserMessageSaved | ReplyStarted | TextDelta | Retrying | ReplyFinished | ReplyFailed
 
 
 # --- agent run ----------------------------------------------------------------------------

@@ -1,0 +1,46 @@
+"""`agentdesk`: the window by default, or the same core driven from a terminal.
+
+Subcommands live in `desktop.commands.*`; each module's `register()` adds its parsers and a
+`handler(args) -> exit code`. Nothing heavy is imported here, so the window starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from desktop.commands import chats, runs, serve
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agentdesk",
+        description="Chat with a model, or give an agent a goal. "
+        "Without a command, opens the window.",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="use the built-in demo model (no API key needed)"
+    )
+    parser.add_argument("--verbose", action="store_true", help="log debug detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in (chats, runs, serve):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from desktop.ui.app import run_app
+
+        return run_app(demo=args.demo, verbose=args.verbose)
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""`agentdesk chat MESSAGE` streams one reply to stdout; `agentdesk chats` lists and shows.
+
+The store and chat modules are imported inside the handlers: the window starts through the
+same parser and must not pay for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from desktop.commands.common import add_demo_flag, fail, model_client, open_store
+from desktop.core.llm import DEFAULT_MODEL, ModelClient
+
+if TYPE_CHECKING:
+    from desktop.core.store import Store
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    chat = sub.add_parser("chat", help="send one message and stream the reply")
+    chat.add_argument("message", help="the message ('-' reads standard input)")
+    chat.add_argument("--conversation", type=int, help="continue this conversation id")
+    chat.add_argument("--model", help=f"model id (default {DEFAULT_MODEL})")
+    chat.add_argument("--system", help="set the conversation's system prompt")
+    add_demo_flag(chat)
+    chat.set_defaults(handler=chat_command)
+
+    chats = sub.add_parser("chats", help="list conversations, or show one")
+    chats.add_argument("--json", action="store_true", help="one JSON object per line")
+    chats.set_defaults(handler=list_command)
+    actions = chats.add_subparsers(dest="action", metavar="ACTION")
+    show = actions.add_parser("show", help="print a conversation")
+    show.add_argument("id", type=int)
+    show.add_argument("--format", choices=("md", "json"), default="md")
+    show.set_defaults(handler=show_command)
+
+
+def chat_command(args: argparse.Namespace) -> int:
+    from desktop.core.store import NotFound, StoreError
+
+    text = sys.stdin.read() if args.message == "-" else args.message
+    if not text.strip():
+        return fail("the message is empty", 2)
+    try:
+        store = open_store()
+    except StoreError as exc:
+        return fail(str(exc))
+    try:
+        with model_client(args) as client:
+            return asyncio.run(_chat(store, client, args, text))
+    except (StoreError, NotFound) as exc:
+        return fail(str(exc))
+    finally:
+        store.close()
+
+
+async def _chat(store: Store, client: ModelClient, args: argparse.Namespace, text: str) -> int:
+    from desktop.core.chat import ChatSession
+    from desktop.core.events import ReplyFailed, Retrying, TextDelta
+
+    conversation_id = _conversation(store, args)
+    code = 0
+    try:
+        async for event in ChatSession(store, client).send(conversation_id, text):
+            if isinstance(event, TextDelta):
+                sys.stdout.write(event.text)
+                sys.stdout.flush()
+            elif isinstance(event, Retrying):
+                print(f"[{event.notice}]", file=sys.stderr)
+            elif isinstance(event, ReplyFailed):
+                sys.stdout.write("\n")
+                code = fail(event.error)
+    finally:
+        await client.aclose()
+    if code == 0:
+        sys.stdout.write("\n")
+    print(f"[conversation {conversation_id}]", file=sys.stderr)
+    return code
+
+
+def _conversation(store: Store, args: argparse.Namespace) -> int:
+    """The conversation to append to, created when none is named."""
+    if args.conversation is not None:
+        conversation = store.conversation(args.conversation)
+    else:
+        conversation = store.create_conversation()
+    if args.model:
+        store.set_conversation_model(conversation.id, args.model)
+    elif getattr(args, "demo", False) and not conversation.model:
+        from desktop.core.demo import DEMO_MODEL
+
+        store.set_conversation_model(conversation.id, DEMO_MODEL)
+    if args.system is not None:
+        store.set_system_prompt(conversation.id, args.system)
+    return conversation.id
+
+
+def list_command(args: argparse.Namespace) -> int:
+    from desktop.core.store import StoreError
+
+    try:
+        store = open_store()
+        rows = [
+            {
+                "id": c.id,
+                "title": c.title,
+                "model": c.model,
+                "messages": store.message_count(c.id),
+                "updated_at": c.updated_at,
+            }
+            for c in store.conversations()
+        ]
+    except StoreError as exc:
+        return fail(str(exc))
+    for row in rows:
+        if args.json:
+            print(json.dumps(row))
+        else:
+            when = row["updated_at"][:16].replace("T", " ")
+            print(f"{row['id']:>5}  {when}  {row['messages']:>4} msgs  {row['title']}")
+    return 0
+
+
+def show_command(args: argparse.Namespace) -> int:
+    from desktop.core.chat_transcript import chat_json, chat_markdown
+    from desktop.core.store import NotFound, StoreError
+
+    try:
+        store = open_store()
+        conversation = store.conversation(args.id)
+        thread = store.thread(args.id)
+    except NotFound:
+        return fail(f"no conversation {args.id}")
+    except StoreError as exc:
+        return fail(str(exc))
+    if args.format == "json":
+        print(json.dumps(chat_json(conversation, thread), indent=2, ensure_ascii=False))
+    else:
+        print(chat_markdown(conversation, thread))
+    return 0

@@ -1,0 +1,54 @@
+"""What the terminal commands share: the store, the model client, and one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from desktop.core.llm import ModelClient
+
+if TYPE_CHECKING:
+    from desktop.core.store import Store
+
+
+def add_demo_flag(parser: argparse.ArgumentParser) -> None:
+    """Accept --demo after the subcommand too, without hiding one given before it."""
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="use the built-in demo model (no API key needed)",
+    )
+
+
+@contextmanager
+def model_client(args: argparse.Namespace) -> Iterator[ModelClient]:
+    """The client for this command: the demo server with --demo, else the environment's."""
+    if getattr(args, "demo", False):
+        from desktop.core.demo import start_demo
+
+        server, client = start_demo()
+        try:
+            yield client
+        finally:
+            server.stop()
+    else:
+        yield ModelClient()
+
+
+def open_store() -> Store:
+    """The user's database, with runs a crash left 'running' marked interrupted."""
+    from desktop.core.store import Store
+
+    store = Store.open_default()
+    store.mark_interrupted()
+    return store
+
+
+def fail(message: str, code: int = 1) -> int:
+    """Print one clear line on stderr and return the exit code."""
+    print(f"error: {message}", file=sys.stderr)
+    return code

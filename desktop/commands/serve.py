@@ -1,0 +1,47 @@
+"""`agentdesk serve-fake`: the loopback Messages API on its own, for trying other clients."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+from pathlib import Path
+
+from desktop.commands.common import fail
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    serve = sub.add_parser(
+        "serve-fake", help="serve the demo model (a Messages API) on 127.0.0.1 until Ctrl+C"
+    )
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--script", type=Path, help="a JSON list of turns to play before the demo responder"
+    )
+    serve.set_defaults(handler=serve_command)
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    from desktop.core.demo_script import demo_responder
+    from desktop.core.fake_api import FakeAPI, ToolUse, Turn
+
+    turns: list[Turn] = []
+    if args.script:
+        try:
+            raw = json.loads(args.script.read_text(encoding="utf-8"))
+            turns = [
+                Turn(**{**t, "tool_uses": tuple(ToolUse(**u) for u in t.get("tool_uses", ()))})
+                for t in raw
+            ]
+        except (OSError, ValueError, TypeError) as exc:
+            return fail(f"cannot read the script {args.script}: {exc}", 2)
+    try:
+        server = FakeAPI(turns, responder=demo_responder, port=args.port).start()
+    except OSError as exc:
+        return fail(f"cannot listen on 127.0.0.1:{args.port}: {exc}")
+    print(f"demo Messages API on {server.url} (set ANTHROPIC_BASE_URL to it); Ctrl+C stops")
+    try:
+        threading.Event().wait()
+    finally:
+        server.stop()
+    return 0

@@ -1,0 +1,120 @@
+"""The store's schema as an ordered list of migrations; `PRAGMA user_version` counts those applied.
+
+Append a function to `MIGRATIONS` to change the schema; never edit one that has shipped, since
+existing databases have already run it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+# Porter stemming so "running" finds "runs"; it wraps unicode61, which splits on punctuation.
+_TOKENIZE = "porter"
+
+
+def _initial(db: Database) -> None:
+    """Conversations with branching messages, agent runs with their events, and memories."""
+    db["conversations"].create(
+        {
+            "id": int,
+            "title": str,
+            "model": str,
+            "system_prompt": str,
+            "leaf_id": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"title", "model", "system_prompt", "created_at", "updated_at"},
+    )
+    db["messages"].create(
+        {
+            "id": int,
+            "conversation_id": int,
+            "parent_id": int,
+            "role": str,
+            "content": str,
+            "text": str,
+            "model": str,
+            "input_tokens": int,
+            "output_tokens": int,
+            "cost_usd": float,
+            "status": str,
+            "error": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={
+            "conversation_id", "role", "content", "text", "model", "input_tokens",
+            "output_tokens", "cost_usd", "status", "created_at", "updated_at",
+        },
+        defaults={"input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0},
+        foreign_keys=[
+            ("conversation_id", "conversations", "id"),
+            ("parent_id", "messages", "id"),
+        ],
+    )
+    db["messages"].create_index(["conversation_id"])
+    db["messages"].create_index(["parent_id"])
+    db["messages"].enable_fts(["text"], tokenize=_TOKENIZE, create_triggers=True)
+
+    db["runs"].create(
+        {
+            "id": int,
+            "goal": str,
+            "workspace": str,
+            "model": str,
+            "status": str,
+            "summary": str,
+            "error": str,
+            "steps": int,
+            "input_tokens": int,
+            "output_tokens": int,
+            "cost_usd": float,
+            "parent_run_id": int,
+            "fork_seq": int,
+            "created_at": str,
+            "updated_at": str,
+            "ended_at": str,
+        },
+        pk="id",
+        not_null={
+            "goal", "workspace", "model", "status", "steps", "input_tokens", "output_tokens",
+            "cost_usd", "created_at", "updated_at",
+        },
+        defaults={"steps": 0, "input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0},
+    )
+    db["runs"].create_index(["status"])
+    db["runs"].enable_fts(["goal"], tokenize=_TOKENIZE, create_triggers=True)
+
+    db["run_events"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "seq": int,
+            "type": str,
+            "data": str,
+            "text": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"run_id", "seq", "type", "data", "created_at"},
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    # Unique and also the index that events() and the next-seq lookup read through.
+    db["run_events"].create_index(["run_id", "seq"], unique=True)
+    db["run_events"].enable_fts(["text"], tokenize=_TOKENIZE, create_triggers=True)
+
+    db["memories"].create(
+        {"id": int, "text": str, "tags": str, "run_id": int, "created_at": str},
+        pk="id",
+        not_null={"text", "tags", "created_at"},
+    )
+    db["memories"].enable_fts(["text", "tags"], tokenize=_TOKENIZE, create_triggers=True)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_initial]
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,602 @@
+"""SQLite persistence for conversations, agent runs, their events and the agent's memories.
+
+Every call commits on its own (WAL, synchronous=NORMAL), so a crash loses at most the write in
+flight and a run can be replayed up to the moment it died. Reads return frozen dataclasses, and
+every sqlite3 failure surfaces as a `StoreError` whose message can go straight into a dialog.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, get_args
+
+from sqlite_utils import Database
+
+from desktop.core import events, paths
+from desktop.core.schema import MIGRATIONS, SCHEMA_VERSION
+
+Role = Literal["user", "assistant"]
+MessageStatus = Literal["complete", "streaming", "cancelled", "failed"]
+
+_RUN_STATUSES = frozenset(get_args(events.RunStatus))
+_RUN_FIELDS = frozenset(
+    {"status", "summary", "error", "steps", "input_tokens", "output_tokens", "cost_usd",
+     "ended_at"}
+)
+_SNIPPET = "'[', ']', '…', 10"
+
+
+class StoreError(Exception):
+    """A database failure worded for the user; the sqlite3 error is kept as `__cause__`."""
+
+
+class NotFound(StoreError):
+    """No row has the requested id (it was deleted, or never existed)."""
+
+
+def utc_now() -> str:
+    """ISO-8601 UTC with milliseconds; fixed width, so text order is time order."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: int
+    title: str
+    model: str
+    system_prompt: str
+    leaf_id: int | None
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    conversation_id: int
+    parent_id: int | None
+    role: Role
+    content: list[dict[str, Any]]
+    text: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    status: MessageStatus
+    error: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Run:
+    id: int
+    goal: str
+    workspace: str
+    model: str
+    status: events.RunStatus
+    summary: str | None
+    error: str | None
+    steps: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    parent_run_id: int | None
+    fork_seq: int | None
+    created_at: str
+    updated_at: str
+    ended_at: str | None
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    run_id: int
+    seq: int
+    type: str
+    data: dict[str, Any]
+    created_at: str
+
+    def event(self) -> Any:
+        """The live event this row was recorded from, so replay uses the live renderers."""
+        return events.from_record(self.type, self.data)
+
+
+@dataclass(frozen=True)
+class RecallHit:
+    kind: Literal["memory", "run_event"]
+    id: int
+    run_id: int | None
+    snippet: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: Literal["message", "run", "run_event", "memory"]
+    id: int
+    parent_id: int | None
+    seq: int | None
+    title: str
+    snippet: str
+    created_at: str
+
+
+def _columns(cls: type, alias: str = "") -> str:
+    """The SELECT list matching a dataclass's fields, so rows unpack positionally."""
+    return ", ".join(f"{alias}{f.name}" for f in fields(cls))
+
+
+def _message(row: Sequence[Any]) -> Message:
+    return Message(*row[:4], json.loads(row[4]), *row[5:])  # content is the fifth column
+
+
+def _blocks(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"type": "text", "text": content}] if isinstance(content, str) else content
+
+
+def _plain_text(blocks: list[dict[str, Any]]) -> str:
+    return "\n\n".join(b.get("text", "") for b in blocks if b.get("type") == "text")
+
+
+def _words(value: Any) -> str:
+    # Raw strings, not JSON: an escaped "\n" would glue the next word to an "n" in the index.
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _searchable(event: events.RunEvent) -> str | None:
+    """What search should find this event by; None for stream chunks repeated in full later."""
+    match event:
+        case events.RunStarted(goal=text) | events.AgentMessage(text=text):
+            return text
+        case events.ToolCallStarted(name=name, input=arguments):
+            return "\n".join([name, *(f"{k}: {_words(v)}" for k, v in arguments.items())])
+        case events.ToolCallFinished(result=text) | events.RunFinished(summary=text):
+            return text
+        case events.RunFailed(error=text):
+            return text
+        case events.PlanUpdated(items=items):
+            return "\n".join(item.text for item in items)
+    return None
+
+
+_PROBLEMS = {
+    sqlite3.SQLITE_BUSY: "the database is locked by another program",
+    sqlite3.SQLITE_LOCKED: "the database is locked by another program",
+    sqlite3.SQLITE_READONLY: "cannot write to the database: the file is read-only",
+    sqlite3.SQLITE_FULL: "cannot write to the database: the disk is full",
+    sqlite3.SQLITE_IOERR: "cannot read or write the database: disk I/O error",
+    sqlite3.SQLITE_CORRUPT: "the database file is damaged",
+    sqlite3.SQLITE_NOTADB: "the database file is damaged or is not a database",
+    sqlite3.SQLITE_CANTOPEN: "cannot open the database file",
+    sqlite3.SQLITE_PERM: "cannot open the database file: permission denied",
+}
+
+
+def _describe(error: sqlite3.Error, where: str) -> str:
+    code = getattr(error, "sqlite_errorcode", None)  # extended code; the low byte is primary
+    problem = _PROBLEMS.get(code & 0xFF) if code is not None else None
+    return f"{problem or f'database error: {error}'} ({where})"
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _user_errors(
+    method: Callable[Concatenate[Store, _P], _R],
+) -> Callable[Concatenate[Store, _P], _R]:
+    """Re-raise any sqlite3 error from `method` as a one-line StoreError naming the file."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            raise StoreError(_describe(error, self.path)) from error
+
+    return wrapper
+
+
+# Each search arm is ranked and limited on its own FTS table, so snippet() only runs for rows
+# that can make the final cut; the union is then re-sorted by rank.
+_SEARCH_ARMS = (
+    f"""SELECT 'message' AS kind, m.id, m.conversation_id, NULL, c.title,
+        snippet(messages_fts, 0, {_SNIPPET}), m.created_at, messages_fts.rank AS rank
+    FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+    JOIN conversations c ON c.id = m.conversation_id WHERE messages_fts MATCH :query""",
+    f"""SELECT 'run', r.id, r.id, NULL, r.goal, snippet(runs_fts, 0, {_SNIPPET}), r.created_at,
+        runs_fts.rank AS rank
+    FROM runs_fts JOIN runs r ON r.id = runs_fts.rowid WHERE runs_fts MATCH :query""",
+    f"""SELECT 'run_event', e.id, e.run_id, e.seq, r.goal, snippet(run_events_fts, 0, {_SNIPPET}),
+        e.created_at, run_events_fts.rank AS rank
+    FROM run_events_fts JOIN run_events e ON e.id = run_events_fts.rowid
+    JOIN runs r ON r.id = e.run_id WHERE run_events_fts MATCH :query""",
+    f"""SELECT 'memory', mem.id, mem.run_id, NULL, mem.tags,
+        snippet(memories_fts, -1, {_SNIPPET}), mem.created_at, memories_fts.rank AS rank
+    FROM memories_fts JOIN memories mem ON mem.id = memories_fts.rowid
+    WHERE memories_fts MATCH :query""",
+)
+_RECALL_ARMS = (
+    f"""SELECT 'memory', mem.id, mem.run_id, snippet(memories_fts, -1, {_SNIPPET}), mem.text,
+        memories_fts.rank AS rank
+    FROM memories_fts JOIN memories mem ON mem.id = memories_fts.rowid
+    WHERE memories_fts MATCH :query""",
+    f"""SELECT 'run_event', e.id, e.run_id, snippet(run_events_fts, 0, {_SNIPPET}), e.text,
+        run_events_fts.rank AS rank
+    FROM run_events_fts JOIN run_events e ON e.id = run_events_fts.rowid
+    WHERE run_events_fts MATCH :query""",
+)
+
+
+class Store:
+    """One connection to the AgentDesk database; use it from the thread that opened it."""
+
+    @_user_errors
+    def __init__(self, path: str | Path = ":memory:", *, busy_timeout_ms: int = 1000) -> None:
+        self.path = str(path)
+        # connect()'s timeout is SQLite's busy timeout: how long to wait for another writer.
+        connection = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000)
+        self._db = Database(connection, execute_plugins=False)
+        self._last_seq: dict[int, int] = {}
+        try:
+            if self.path != ":memory:":
+                self._db.enable_wal()
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except BaseException:
+            connection.close()
+            raise
+
+    @classmethod
+    def open_default(cls, *, busy_timeout_ms: int = 1000) -> Store:
+        return cls(paths.database_path(), busy_timeout_ms=busy_timeout_ms)
+
+    @_user_errors
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _version(self) -> int:
+        return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        """Apply missing migrations under a write lock, so two processes can't both run one."""
+        version = self._version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the database was created by a newer version of AgentDesk (schema {version}, "
+                f"this version knows {SCHEMA_VERSION}); update AgentDesk to open it ({self.path})"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            # Read again under the lock: another process may have migrated in the meantime.
+            for number in range(self._version() + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[number - 1](self._db)
+                self._db.execute(f"PRAGMA user_version = {number}")
+            self._db.commit()
+        except BaseException:
+            self._db.rollback()
+            raise
+
+    def _row(self, sql: str, params: Sequence[Any], what: str) -> tuple[Any, ...]:
+        row = self._db.execute(sql, params).fetchone()
+        if row is None:
+            raise NotFound(f"{what} not found")
+        return row
+
+    def _update(self, table: str, id: int, changes: dict[str, Any]) -> None:
+        """One UPDATE of `changes` (trusted column names); NotFound if the row is gone."""
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        cursor = self._db.execute(
+            f"UPDATE {table} SET {assignments} WHERE id = ?", [*changes.values(), id]
+        )
+        if cursor.rowcount == 0:
+            raise NotFound(f"{table.removesuffix('s')} {id} not found")
+
+    # --- conversations and messages -------------------------------------------------------
+
+    @_user_errors
+    def create_conversation(
+        self, title: str = "New chat", model: str = "", system_prompt: str = ""
+    ) -> Conversation:
+        now = utc_now()
+        row = {"title": title, "model": model, "system_prompt": system_prompt,
+               "created_at": now, "updated_at": now}
+        return self.conversation(self._db.table("conversations").insert(row).last_pk)
+
+    @_user_errors
+    def conversation(self, id: int) -> Conversation:
+        sql = f"SELECT {_columns(Conversation)} FROM conversations WHERE id = ?"
+        return Conversation(*self._row(sql, [id], f"conversation {id}"))
+
+    @_user_errors
+    def conversations(self) -> list[Conversation]:
+        """All conversations, most recently active first."""
+        sql = (f"SELECT {_columns(Conversation)} FROM conversations"
+               " ORDER BY updated_at DESC, id DESC")
+        return [Conversation(*row) for row in self._db.execute(sql)]
+
+    @_user_errors
+    def rename_conversation(self, id: int, title: str) -> None:
+        self._update("conversations", id, {"title": title, "updated_at": utc_now()})
+
+    @_user_errors
+    def set_system_prompt(self, id: int, text: str) -> None:
+        self._update("conversations", id, {"system_prompt": text, "updated_at": utc_now()})
+
+    @_user_errors
+    def set_conversation_model(self, id: int, model: str) -> None:
+        self._update("conversations", id, {"model": model, "updated_at": utc_now()})
+
+    @_user_errors
+    def delete_conversation(self, id: int) -> None:
+        """Delete the conversation and its messages; the FTS triggers drop their index rows."""
+        with self._db.atomic():
+            self._db.execute("DELETE FROM messages WHERE conversation_id = ?", [id])
+            if self._db.execute("DELETE FROM conversations WHERE id = ?", [id]).rowcount == 0:
+                raise NotFound(f"conversation {id} not found")
+
+    @_user_errors
+    def add_message(
+        self,
+        conversation_id: int,
+        role: Role,
+        content: str | list[dict[str, Any]],
+        *,
+        parent_id: int | None = None,
+        status: MessageStatus = "complete",
+        model: str = "",
+    ) -> Message:
+        """Append a message and make it the conversation's leaf (the branch on screen)."""
+        self.conversation(conversation_id)  # NotFound rather than a foreign-key error
+        blocks = _blocks(content)
+        now = utc_now()
+        row = {"conversation_id": conversation_id, "parent_id": parent_id, "role": role,
+               "content": json.dumps(blocks, ensure_ascii=False), "text": _plain_text(blocks),
+               "model": model, "status": status, "created_at": now, "updated_at": now}
+        with self._db.atomic():
+            message_id = self._db.table("messages").insert(row).last_pk
+            self._update("conversations", conversation_id,
+                         {"leaf_id": message_id, "updated_at": now})
+        return self.message(message_id)
+
+    @_user_errors
+    def update_message(
+        self,
+        id: int,
+        *,
+        content: str | list[dict[str, Any]] | None = None,
+        status: MessageStatus | None = None,
+        error: str | None = None,
+        usage: events.Usage | None = None,
+        model: str | None = None,
+    ) -> None:
+        """Change a message in one UPDATE; called several times a second while a reply streams."""
+        changes: dict[str, Any] = {"updated_at": utc_now()}
+        if content is not None:
+            blocks = _blocks(content)
+            changes["content"] = json.dumps(blocks, ensure_ascii=False)
+            changes["text"] = _plain_text(blocks)
+        if status is not None:
+            changes["status"] = status
+        if error is not None:
+            changes["error"] = error
+        if usage is not None:
+            changes["input_tokens"] = usage.input_tokens
+            changes["output_tokens"] = usage.output_tokens
+            changes["cost_usd"] = usage.cost_usd
+        if model is not None:
+            changes["model"] = model
+        self._update("messages", id, changes)
+
+    @_user_errors
+    def message(self, id: int) -> Message:
+        sql = f"SELECT {_columns(Message)} FROM messages WHERE id = ?"
+        return _message(self._row(sql, [id], f"message {id}"))
+
+    @_user_errors
+    def thread(self, conversation_id: int, leaf_id: int | None = None) -> list[Message]:
+        """The branch from the root down to `leaf_id` (default: the conversation's leaf).
+
+        Empty if the conversation has no messages or the leaf is not in this conversation.
+        """
+        sql = f"""
+            WITH RECURSIVE chain(id, parent_id, depth) AS (
+                SELECT id, parent_id, 0 FROM messages
+                WHERE conversation_id = :conversation AND id = coalesce(
+                    :leaf, (SELECT leaf_id FROM conversations WHERE id = :conversation))
+                UNION ALL
+                SELECT m.id, m.parent_id, chain.depth + 1
+                FROM messages m JOIN chain ON m.id = chain.parent_id
+            )
+            SELECT {_columns(Message, "m.")} FROM chain JOIN messages m ON m.id = chain.id
+            ORDER BY chain.depth DESC"""
+        rows = self._db.execute(sql, {"conversation": conversation_id, "leaf": leaf_id})
+        return [_message(row) for row in rows]
+
+    @_user_errors
+    def siblings(self, message_id: int) -> list[Message]:
+        """The message and its alternatives (same parent), oldest first: the `< 1/2 >` switcher."""
+        sql = f"""
+            SELECT {_columns(Message, "m.")} FROM messages m JOIN messages me ON me.id = ?
+            WHERE m.conversation_id = me.conversation_id AND m.parent_id IS me.parent_id
+            ORDER BY m.id"""
+        found = [_message(row) for row in self._db.execute(sql, [message_id])]
+        if not found:
+            raise NotFound(f"message {message_id} not found")
+        return found
+
+    @_user_errors
+    def select_branch(self, message_id: int) -> None:
+        """Show the branch through `message_id`, down its newest child at every level."""
+        cursor = self._db.execute(
+            # UPDATE first, CTE inside: sqlite3 reports no rowcount for a statement opening WITH.
+            """
+            UPDATE conversations SET leaf_id = (
+                WITH RECURSIVE descent(id, depth) AS (
+                    SELECT :message, 0
+                    UNION ALL
+                    SELECT (SELECT max(id) FROM messages WHERE parent_id = descent.id), depth + 1
+                    FROM descent WHERE id IS NOT NULL
+                )
+                SELECT id FROM descent WHERE id IS NOT NULL ORDER BY depth DESC LIMIT 1
+            )
+            WHERE id = (SELECT conversation_id FROM messages WHERE id = :message)""",
+            {"message": message_id},
+        )
+        if cursor.rowcount == 0:
+            raise NotFound(f"message {message_id} not found")
+
+    @_user_errors
+    def message_count(self, conversation_id: int) -> int:
+        sql = "SELECT count(*) FROM messages WHERE conversation_id = ?"
+        return self._db.execute(sql, [conversation_id]).fetchone()[0]
+
+    # --- runs -------------------------------------------------------------------------------
+
+    @_user_errors
+    def create_run(
+        self,
+        goal: str,
+        workspace: str,
+        model: str,
+        *,
+        parent_run_id: int | None = None,
+        fork_seq: int | None = None,
+    ) -> Run:
+        """A new run in status 'running'; a fork names the run and event seq it continues from."""
+        now = utc_now()
+        row = {"goal": goal, "workspace": workspace, "model": model, "status": "running",
+               "parent_run_id": parent_run_id, "fork_seq": fork_seq,
+               "created_at": now, "updated_at": now}
+        return self.run(self._db.table("runs").insert(row).last_pk)
+
+    @_user_errors
+    def append_event(self, run_id: int, event: events.RunEvent) -> int:
+        """Record the run's next event and return its seq (1, 2, 3… per run).
+
+        The last seq is cached per run, so this is a single INSERT; it assumes this Store is
+        the only writer of the run's events, which the UNIQUE(run_id, seq) index enforces.
+        """
+        type_name, data = events.to_record(event)
+        seq = self._last_seq.get(run_id)
+        if seq is None:
+            sql = "SELECT coalesce(max(seq), 0) FROM run_events WHERE run_id = ?"
+            seq = self._db.execute(sql, [run_id]).fetchone()[0]
+        seq += 1
+        self._db.execute(
+            "INSERT INTO run_events (run_id, seq, type, data, text, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, seq, type_name, json.dumps(data, ensure_ascii=False), _searchable(event),
+             utc_now()),
+        )
+        self._last_seq[run_id] = seq
+        return seq
+
+    @_user_errors
+    def update_run(self, id: int, **changes: Any) -> None:
+        """Set any of status, summary, error, steps, tokens, cost_usd, ended_at.
+
+        Moving to an end status stamps ended_at unless it is given.
+        """
+        unknown = changes.keys() - _RUN_FIELDS
+        if unknown:
+            raise ValueError(f"update_run: unknown field(s) {', '.join(sorted(unknown))}")
+        status = changes.get("status")
+        if status is not None and status not in _RUN_STATUSES:
+            raise ValueError(f"update_run: unknown status {status!r}")
+        now = utc_now()
+        if status not in (None, "running"):
+            changes.setdefault("ended_at", now)
+        self._update("runs", id, {**changes, "updated_at": now})
+
+    @_user_errors
+    def run(self, id: int) -> Run:
+        return Run(*self._row(f"SELECT {_columns(Run)} FROM runs WHERE id = ?", [id], f"run {id}"))
+
+    @_user_errors
+    def runs(self) -> list[Run]:
+        """All runs, newest first."""
+        sql = f"SELECT {_columns(Run)} FROM runs ORDER BY id DESC"
+        return [Run(*row) for row in self._db.execute(sql)]
+
+    @_user_errors
+    def events(self, run_id: int, upto_seq: int | None = None) -> list[StoredEvent]:
+        """The run's events in order, optionally only up to and including `upto_seq`."""
+        rows = self._db.execute(
+            "SELECT run_id, seq, type, data, created_at FROM run_events"
+            " WHERE run_id = ? AND seq <= coalesce(?, seq) ORDER BY seq",
+            [run_id, upto_seq],
+        )
+        return [StoredEvent(run, seq, type_, json.loads(data), created)
+                for run, seq, type_, data, created in rows]
+
+    @_user_errors
+    def mark_interrupted(self) -> int:
+        """Runs still 'running' at startup died with the app: mark them 'interrupted'."""
+        now = utc_now()
+        sql = ("UPDATE runs SET status = 'interrupted', updated_at = ?, ended_at = ?"
+               " WHERE status = 'running'")
+        return self._db.execute(sql, [now, now]).rowcount
+
+    @_user_errors
+    def delete_run(self, id: int) -> None:
+        """Delete the run and its events; the FTS triggers drop their index rows."""
+        with self._db.atomic():
+            self._db.execute("DELETE FROM run_events WHERE run_id = ?", [id])
+            if self._db.execute("DELETE FROM runs WHERE id = ?", [id]).rowcount == 0:
+                raise NotFound(f"run {id} not found")
+        self._last_seq.pop(id, None)
+
+    # --- memory and search ------------------------------------------------------------------
+
+    @_user_errors
+    def add_memory(self, text: str, tags: Sequence[str] = (), run_id: int | None = None) -> int:
+        row = {"text": text, "tags": ",".join(t.strip() for t in tags if t.strip()),
+               "run_id": run_id, "created_at": utc_now()}
+        return self._db.table("memories").insert(row).last_pk
+
+    @_user_errors
+    def recall(self, query: str, limit: int = 10) -> list[RecallHit]:
+        """Memories and run events matching any word of `query`, best match (bm25) first.
+
+        Any-word rather than all-words: the agent asks in sentences, and bm25 already puts
+        the entries matching the most (and rarest) words first.
+        """
+        words = [quoted for word in query.split() if (quoted := self._db.quote_fts(word))]
+        rows = self._ranked(_RECALL_ARMS, " OR ".join(words), limit)
+        return [RecallHit(*row[:5]) for row in rows]
+
+    @_user_errors
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Messages, run goals, run events and memories containing every word, best first.
+
+        The query is free text: each word is quoted (so AND, *, quotes and brackets are
+        literal) and the last one is prefix-matched unless followed by a space.
+        """
+        expression = self._db.quote_fts(query)
+        if expression and not query[-1].isspace():
+            expression += "*"
+        return [SearchHit(*row[:7]) for row in self._ranked(_SEARCH_ARMS, expression, limit)]
+
+    def _ranked(self, arms: Sequence[str], expression: str, limit: int) -> list[tuple[Any, ...]]:
+        if not expression:
+            return []
+        sql = " UNION ALL ".join(
+            f"SELECT * FROM ({arm} ORDER BY rank LIMIT :limit)" for arm in arms
+        )
+        params = {"query": expression, "limit": limit}
+        return self._db.execute(f"{sql} ORDER BY rank LIMIT :limit", params).fetchall()

@@ -1,0 +1,196 @@
+"""ChatSession: history, saving as it streams, failures and branches, against the real SDK."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+from desktop.core.chat import ChatSession, api_messages
+from desktop.core.events import (
+    ReplyFailed,
+    ReplyFinished,
+    ReplyStarted,
+    TextDelta,
+    UserMessageSaved,
+)
+from desktop.core.fake_api import FakeAPI, Turn
+from desktop.core.llm import ModelClient
+from desktop.core.store import Store
+
+
+def run_all(stream: Any) -> list[Any]:
+    async def go() -> list[Any]:
+        return [e async for e in stream]
+
+    return asyncio.run(go())
+
+
+def test_send_stores_both_messages_and_titles_the_chat(
+    fake_api: FakeAPI, client: ModelClient, store: Store
+) -> None:
+    fake_api.add(Turn(text="Sorted: use `sorted()`.", input_tokens=20, output_tokens=8))
+    chat = store.create_conversation(model="claude-sonnet-5-5", system_prompt="terse")
+    events = run_all(ChatSession(store, client).send(chat.id, "How do I sort a list in Python?"))
+    kinds = [type(e) for e in events]
+    assert kinds[:2] == [UserMessageSaved, ReplyStarted] and kinds[-1] is ReplyFinished
+    user, reply = store.thread(chat.id)
+    assert (user.role, user.text) == ("user", "How do I sort a list in Python?")
+    assert (reply.role, reply.status) == ("assistant", "complete")
+    assert reply.text == "Sorted: use `sorted()`."
+    assert (reply.input_tokens, reply.output_tokens, reply.model) == (20, 8, "claude-sonnet-5-5")
+    assert reply.cost_usd > 0
+    assert store.conversation(chat.id).title == "How do I sort a list in Python?"
+    body = fake_api.requests[-1]["body"]
+    assert body["system"] == "terse"
+    assert body["messages"] == [
+        {"role": "user", "content": [{"type": "text", "text": "How do I sort a list in Python?"}]}
+    ]
+
+
+def test_user_message_is_stored_before_the_request(
+    fake_api: FakeAPI, client: ModelClient, store: Store
+) -> None:
+    fake_api.add(Turn(text="ok"))
+    chat = store.create_conversation()
+
+    async def go() -> tuple[int, int]:
+        stream = ChatSession(store, client).send(chat.id, "first")
+        saved = await anext(stream)
+        requests_then = len(fake_api.requests)
+        async for _ in stream:
+            pass
+        return saved.message_id, requests_then
+
+    message_id, requests_then = asyncio.run(go())
+    assert store.message(message_id).text == "first"
+    assert requests_then == 0 and len(fake_api.requests) == 1
+
+
+def test_streamed_text_is_stored_while_it_arrives(
+    fake_api: FakeAPI, client: ModelClient, store: Store
+) -> None:
+    fake_api.add(Turn(text="word " * 60, tokens_per_s=100))  # ~0.75 s of streaming
+    chat = store.create_conversation()
+    seen_mid_stream: list[tuple[str, str]] = []
+
+    async def go() -> None:
+        session = ChatSession(store, client, flush_interval_s=0.1)
+        reply_id = 0
+        started = 0.0
+        async for event in session.send(chat.id, "talk"):
+            if isinstance(event, ReplyStarted):
+                reply_id, started = event.message_id, time.monotonic()
+            elif isinstance(event, TextDelta) and time.monotonic() - started > 0.4:
+                stored = store.message(reply_id)
+                seen_mid_stream.append((stored.status, stored.text))
+
+    asyncio.run(go())
+    assert seen_mid_stream, "the reply finished too fast to observe"
+    status, text = seen_mid_stream[0]
+    assert status == "streaming" and text.startswith("word word")
+    assert len(text) < len("word " * 60)
+
+
+def test_cut_stream_keeps_partial_text_as_failed(
+    fake_api: FakeAPI, client: ModelClient, store: Store
+) -> None:
+    fake_api.add(Turn(text="The answer is forty-two, because", cut_after_chars=16))
+    chat = store.create_conversation()
+    events = run_all(ChatSession(store, client).send(chat.id, "why?"))
+    failed = events[-1]
+    assert isinstance(failed, ReplyFailed) and "cut off" in failed.error
+    reply = store.message(failed.message_id)
+    assert reply.status == "failed" and reply.error == failed.error
+    assert reply.text and "The answer is forty-two, because".startswith(reply.text)
+
+
+def test_api_error_marks_reply_failed_with_reason(
+    fake_api: FakeAPI, client: ModelClient, store: Store
+) -> None:
+    fake_api.add(Turn(status=404, error_message="model: nope"))
+    chat = store.create_conversation(model="nope")
+    events = run_all(ChatSession(store, client).send(chat.id, "hello"))
+    reply = store.message(events[-1].message_id)
+    assert (reply.status, reply.text) == ("failed", "")
+    assert reply.error == "not found (404): model: nope"
+
+
+def test_cancel_keeps_what_arrived(fake_api: FakeAPI, client: ModelClient, store: Store) -> None:
+    fake_api.add(Turn(text="slow " * 200, tokens_per_s=100))
+    chat = store.create_conversation()
+
+    async def go() -> int:
+        reply_ids: list[int] = []
+        received: list[str] = []
+
+        async def consume() -> None:
+            async for event in ChatSession(store, client).send(chat.id, "go"):
+                if isinstance(event, ReplyStarted):
+                    reply_ids.append(event.message_id)
+                elif isinstance(event, TextDelta):
+                    received.append(event.text)
+
+        task = asyncio.ensure_future(consume())
+        while len(received) < 5:
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return reply_ids[0]
+
+    reply = store.message(asyncio.run(go()))
+    assert reply.status == "cancelled" and reply.error == "stopped by the user"
+    assert reply.text.startswith("slow slow") and len(reply.text) < len("slow " * 200)
+
+
+def test_edit_branches_and_history_follows_the_branch(
+    fake_api: FakeAPI, client: ModelClient, store: Store
+) -> None:
+    fake_api.add(Turn(text="A1"), Turn(text="A2"), Turn(text="B2"))
+    chat = store.create_conversation()
+    session = ChatSession(store, client)
+    run_all(session.send(chat.id, "Q1"))
+    run_all(session.send(chat.id, "Q2"))
+    q2 = store.thread(chat.id)[2]
+    run_all(session.edit(q2.id, "Q2 edited"))
+    assert [m.text for m in store.thread(chat.id)] == ["Q1", "A1", "Q2 edited", "B2"]
+    assert [m.text for m in store.siblings(q2.id)] == ["Q2", "Q2 edited"]
+    sent = fake_api.requests[-1]["body"]["messages"]
+    assert [m["content"][0]["text"] for m in sent] == ["Q1", "A1", "Q2 edited"]
+    store.select_branch(q2.id)
+    assert [m.text for m in store.thread(chat.id)] == ["Q1", "A1", "Q2", "A2"]
+
+
+def test_regenerate_adds_a_sibling_reply(
+    fake_api: FakeAPI, client: ModelClient, store: Store
+) -> None:
+    fake_api.add(Turn(text="first try"), Turn(text="second try"))
+    chat = store.create_conversation()
+    session = ChatSession(store, client)
+    run_all(session.send(chat.id, "Q"))
+    first = store.thread(chat.id)[-1]
+    run_all(session.regenerate(first.id))
+    latest = store.thread(chat.id)[-1]
+    assert latest.text == "second try" and latest.parent_id == first.parent_id
+    assert [m.text for m in store.siblings(latest.id)] == ["first try", "second try"]
+    assert [m["role"] for m in fake_api.requests[-1]["body"]["messages"]] == ["user"]
+
+
+def test_empty_message_is_refused_before_storing(client: ModelClient, store: Store) -> None:
+    chat = store.create_conversation()
+    with pytest.raises(ValueError, match="empty"):
+        run_all(ChatSession(store, client).send(chat.id, "  \n "))
+    assert store.thread(chat.id) == []
+
+
+def test_history_drops_failed_replies_and_merges_turns(store: Store) -> None:
+    chat = store.create_conversation()
+    q1 = store.add_message(chat.id, "user", "Q1")
+    bad = store.add_message(chat.id, "assistant", "half", parent_id=q1.id, status="failed")
+    q2 = store.add_message(chat.id, "user", "Q2", parent_id=bad.id)
+    assert api_messages(store.thread(chat.id, q2.id)) == [
+        {"role": "user", "content": [{"type": "text", "text": t} for t in ("Q1", "Q2")]}
+    ]
