@@ -11,119 +11,39 @@ import functools
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from dataclasses import fields
 from pathlib import Path
-from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, get_args
+from typing import Any, Concatenate, ParamSpec, TypeVar, get_args
 
 from sqlite_utils import Database
 
 from desktop.core import events, paths
+from desktop.core.fts import RECALL_ARMS, SEARCH_ARMS, searchable_text
+from desktop.core.records import (
+    Conversation,
+    Message,
+    MessageStatus,
+    NotFound,
+    RecallHit,
+    Role,
+    Run,
+    SearchHit,
+    StoredEvent,
+    StoreError,
+    utc_now,
+)
 from desktop.core.schema import MIGRATIONS, SCHEMA_VERSION
 
-Role = Literal["user", "assistant"]
-MessageStatus = Literal["complete", "streaming", "cancelled", "failed"]
+__all__ = [
+    "Conversation", "Message", "MessageStatus", "NotFound", "RecallHit", "Role", "Run",
+    "SearchHit", "Store", "StoreError", "StoredEvent", "utc_now",
+]
 
 _RUN_STATUSES = frozenset(get_args(events.RunStatus))
 _RUN_FIELDS = frozenset(
     {"status", "summary", "error", "steps", "input_tokens", "output_tokens", "cost_usd",
      "ended_at"}
 )
-_SNIPPET = "'[', ']', '…', 10"
-
-
-class StoreError(Exception):
-    """A database failure worded for the user; the sqlite3 error is kept as `__cause__`."""
-
-
-class NotFound(StoreError):
-    """No row has the requested id (it was deleted, or never existed)."""
-
-
-def utc_now() -> str:
-    """ISO-8601 UTC with milliseconds; fixed width, so text order is time order."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-@dataclass(frozen=True)
-class Conversation:
-    id: int
-    title: str
-    model: str
-    system_prompt: str
-    leaf_id: int | None
-    created_at: str
-    updated_at: str
-
-
-@dataclass(frozen=True)
-class Message:
-    id: int
-    conversation_id: int
-    parent_id: int | None
-    role: Role
-    content: list[dict[str, Any]]
-    text: str
-    model: str
-    input_tokens: int
-    output_tokens: int
-    cost_usd: float
-    status: MessageStatus
-    error: str | None
-    created_at: str
-
-
-@dataclass(frozen=True)
-class Run:
-    id: int
-    goal: str
-    workspace: str
-    model: str
-    status: events.RunStatus
-    summary: str | None
-    error: str | None
-    steps: int
-    input_tokens: int
-    output_tokens: int
-    cost_usd: float
-    parent_run_id: int | None
-    fork_seq: int | None
-    created_at: str
-    updated_at: str
-    ended_at: str | None
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    run_id: int
-    seq: int
-    type: str
-    data: dict[str, Any]
-    created_at: str
-
-    def event(self) -> Any:
-        """The live event this row was recorded from, so replay uses the live renderers."""
-        return events.from_record(self.type, self.data)
-
-
-@dataclass(frozen=True)
-class RecallHit:
-    kind: Literal["memory", "run_event"]
-    id: int
-    run_id: int | None
-    snippet: str
-    text: str
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    kind: Literal["message", "run", "run_event", "memory"]
-    id: int
-    parent_id: int | None
-    seq: int | None
-    title: str
-    snippet: str
-    created_at: str
 
 
 def _columns(cls: type, alias: str = "") -> str:
@@ -141,27 +61,6 @@ def _blocks(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _plain_text(blocks: list[dict[str, Any]]) -> str:
     return "\n\n".join(b.get("text", "") for b in blocks if b.get("type") == "text")
-
-
-def _words(value: Any) -> str:
-    # Raw strings, not JSON: an escaped "\n" would glue the next word to an "n" in the index.
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-def _searchable(event: events.RunEvent) -> str | None:
-    """What search should find this event by; None for stream chunks repeated in full later."""
-    match event:
-        case events.RunStarted(goal=text) | events.AgentMessage(text=text):
-            return text
-        case events.ToolCallStarted(name=name, input=arguments):
-            return "\n".join([name, *(f"{k}: {_words(v)}" for k, v in arguments.items())])
-        case events.ToolCallFinished(result=text) | events.RunFinished(summary=text):
-            return text
-        case events.RunFailed(error=text):
-            return text
-        case events.PlanUpdated(items=items):
-            return "\n".join(item.text for item in items)
-    return None
 
 
 _PROBLEMS = {
@@ -200,37 +99,6 @@ def _user_errors(
             raise StoreError(_describe(error, self.path)) from error
 
     return wrapper
-
-
-# Each search arm is ranked and limited on its own FTS table, so snippet() only runs for rows
-# that can make the final cut; the union is then re-sorted by rank.
-_SEARCH_ARMS = (
-    f"""SELECT 'message' AS kind, m.id, m.conversation_id, NULL, c.title,
-        snippet(messages_fts, 0, {_SNIPPET}), m.created_at, messages_fts.rank AS rank
-    FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-    JOIN conversations c ON c.id = m.conversation_id WHERE messages_fts MATCH :query""",
-    f"""SELECT 'run', r.id, r.id, NULL, r.goal, snippet(runs_fts, 0, {_SNIPPET}), r.created_at,
-        runs_fts.rank AS rank
-    FROM runs_fts JOIN runs r ON r.id = runs_fts.rowid WHERE runs_fts MATCH :query""",
-    f"""SELECT 'run_event', e.id, e.run_id, e.seq, r.goal, snippet(run_events_fts, 0, {_SNIPPET}),
-        e.created_at, run_events_fts.rank AS rank
-    FROM run_events_fts JOIN run_events e ON e.id = run_events_fts.rowid
-    JOIN runs r ON r.id = e.run_id WHERE run_events_fts MATCH :query""",
-    f"""SELECT 'memory', mem.id, mem.run_id, NULL, mem.tags,
-        snippet(memories_fts, -1, {_SNIPPET}), mem.created_at, memories_fts.rank AS rank
-    FROM memories_fts JOIN memories mem ON mem.id = memories_fts.rowid
-    WHERE memories_fts MATCH :query""",
-)
-_RECALL_ARMS = (
-    f"""SELECT 'memory', mem.id, mem.run_id, snippet(memories_fts, -1, {_SNIPPET}), mem.text,
-        memories_fts.rank AS rank
-    FROM memories_fts JOIN memories mem ON mem.id = memories_fts.rowid
-    WHERE memories_fts MATCH :query""",
-    f"""SELECT 'run_event', e.id, e.run_id, snippet(run_events_fts, 0, {_SNIPPET}), e.text,
-        run_events_fts.rank AS rank
-    FROM run_events_fts JOIN run_events e ON e.id = run_events_fts.rowid
-    WHERE run_events_fts MATCH :query""",
-)
 
 
 class Store:
@@ -500,7 +368,7 @@ class Store:
         self._db.execute(
             "INSERT INTO run_events (run_id, seq, type, data, text, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (run_id, seq, type_name, json.dumps(data, ensure_ascii=False), _searchable(event),
+            (run_id, seq, type_name, json.dumps(data, ensure_ascii=False), searchable_text(event),
              utc_now()),
         )
         self._last_seq[run_id] = seq
@@ -577,7 +445,7 @@ class Store:
         the entries matching the most (and rarest) words first.
         """
         words = [quoted for word in query.split() if (quoted := self._db.quote_fts(word))]
-        rows = self._ranked(_RECALL_ARMS, " OR ".join(words), limit)
+        rows = self._ranked(RECALL_ARMS, " OR ".join(words), limit)
         return [RecallHit(*row[:5]) for row in rows]
 
     @_user_errors
@@ -590,7 +458,7 @@ class Store:
         expression = self._db.quote_fts(query)
         if expression and not query[-1].isspace():
             expression += "*"
-        return [SearchHit(*row[:7]) for row in self._ranked(_SEARCH_ARMS, expression, limit)]
+        return [SearchHit(*row[:7]) for row in self._ranked(SEARCH_ARMS, expression, limit)]
 
     def _ranked(self, arms: Sequence[str], expression: str, limit: int) -> list[tuple[Any, ...]]:
         if not expression:
