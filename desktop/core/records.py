@@ -71,6 +71,7 @@ class Run:
     created_at: str
     updated_at: str
     ended_at: str | None
+    pid: int | None = None
 
 
 @dataclass(frozen=True)

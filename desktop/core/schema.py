@@ -116,5 +116,10 @@ def _initial(db: Database) -> None:
     db["memories"].enable_fts(["text", "tags"], tokenize=_TOKENIZE, create_triggers=True)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_initial]
+def _run_owner(db: Database) -> None:
+    """The process that drives a run, so a second process can tell live runs from crashed ones."""
+    db["runs"].add_column("pid", int)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_initial, _run_owner]
 SCHEMA_VERSION = len(MIGRATIONS)

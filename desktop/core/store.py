@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import fields
@@ -349,7 +350,7 @@ class Store:
         now = utc_now()
         row = {"goal": goal, "workspace": workspace, "model": model, "status": "running",
                "parent_run_id": parent_run_id, "fork_seq": fork_seq,
-               "created_at": now, "updated_at": now}
+               "created_at": now, "updated_at": now, "pid": os.getpid()}
         return self.run(self._db.table("runs").insert(row).last_pk)
 
     @_user_errors
@@ -414,11 +415,20 @@ class Store:
 
     @_user_errors
     def mark_interrupted(self) -> int:
-        """Runs still 'running' at startup died with the app: mark them 'interrupted'."""
+        """Runs left 'running' by a process that is gone died with it: mark them 'interrupted'.
+
+        Runs another live process is driving (the window, a terminal) are left alone.
+        """
+        rows = self._db.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall()
+        dead = [id for id, pid in rows if not _process_alive(pid)]
         now = utc_now()
-        sql = ("UPDATE runs SET status = 'interrupted', updated_at = ?, ended_at = ?"
-               " WHERE status = 'running'")
-        return self._db.execute(sql, [now, now]).rowcount
+        for id in dead:
+            self._db.execute(
+                "UPDATE runs SET status = 'interrupted', updated_at = ?, ended_at = ?"
+                " WHERE id = ? AND status = 'running'",
+                [now, now, id],
+            )
+        return len(dead)
 
     @_user_errors
     def delete_run(self, id: int) -> None:
@@ -468,3 +478,20 @@ class Store:
         )
         params = {"query": expression, "limit": limit}
         return self._db.execute(f"{sql} ORDER BY rank LIMIT :limit", params).fetchall()
+
+
+def _process_alive(pid: int | None) -> bool:
+    """Whether another process `pid` still runs.
+
+    Our own pid counts as gone: we only ask at start-up, and a container restarts with the
+    same pid. Windows has no cheap signal-0 probe, so there every run left 'running' is gone.
+    """
+    if pid is None or pid == os.getpid() or os.name != "posix":
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

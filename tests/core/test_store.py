@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -308,6 +310,30 @@ def test_mark_interrupted(store: Store) -> None:
     assert all(store.run(r.id).ended_at for r in crashed)
     assert store.run(done.id).status == "finished"
     assert store.mark_interrupted() == 0
+
+
+def test_mark_interrupted_spares_runs_of_a_live_process(db_path: Path) -> None:
+    """A run driven by another live process (the window, a terminal) is not 'interrupted'."""
+    script = (
+        "import sys; from desktop.core.store import Store; "
+        "s = Store(sys.argv[1]); print(s.create_run('live', '/w', 'm').id, flush=True); "
+        "sys.stdin.read()"
+    )
+    owner = subprocess.Popen(
+        [sys.executable, "-c", script, str(db_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        live_id = int(owner.stdout.readline())
+        with Store(db_path) as store:
+            assert store.run(live_id).pid == owner.pid
+            assert store.mark_interrupted() == 0
+            assert store.run(live_id).status == "running"
+    finally:
+        owner.communicate("")
+    with Store(db_path) as store:
+        assert store.mark_interrupted() == 1
+        assert store.run(live_id).status == "interrupted"
 
 
 def test_append_event_throughput(store: Store) -> None:

@@ -1,0 +1,310 @@
+"""`agentdesk run GOAL` runs the agent in a terminal; `agentdesk runs` lists and shows runs.
+
+The run prints its events live (readable lines, or JSON lines with --json) and asks on the
+terminal when the policy says ask. Exit codes: 0 finished, 1 failed, 2 budget exhausted,
+130 cancelled (Ctrl+C). Core modules are imported in the handlers: the window starts through
+the same parser and must not pay for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import json
+import os
+import signal
+import sys
+from typing import TYPE_CHECKING, Any
+
+from desktop.commands.common import add_demo_flag, fail, model_client, open_store
+
+if TYPE_CHECKING:
+    from desktop.core.events import ApprovalNeeded, RunEvent
+    from desktop.core.llm import ModelClient
+    from desktop.core.store import Store
+    from desktop.core.workspace import Workspace
+
+EXIT_CODES = {"finished": 0, "failed": 1, "budget_exhausted": 2, "cancelled": 130}
+RESULT_PREVIEW_LINES = 6
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    run = sub.add_parser("run", help="give the agent a goal and watch it work")
+    run.add_argument("goal", help="what the agent should achieve")
+    run.add_argument("--workspace", default=".", help="the folder it works in (default: here)")
+    run.add_argument(
+        "--approve",
+        choices=("all", "reads", "none"),
+        help="answer approvals without asking: all allows everything, reads only reading "
+        "tools, none denies whatever would ask (default: ask on the terminal, or deny "
+        "when there is none)",
+    )
+    run.add_argument("--max-steps", type=int, help="stop after this many model turns (30)")
+    run.add_argument("--model", help="model id (default: the app's default model)")
+    run.add_argument("--json", action="store_true", help="print events as JSON lines")
+    add_demo_flag(run)
+    run.set_defaults(handler=run_goal)
+
+    runs = sub.add_parser("runs", help="list agent runs, or show one")
+    runs.add_argument("--json", action="store_true", help="one JSON object per line")
+    runs.set_defaults(handler=list_runs)
+    actions = runs.add_subparsers(dest="action", metavar="ACTION")
+    show = actions.add_parser("show", help="print a run's transcript")
+    show.add_argument("id", type=int)
+    show.add_argument("--format", choices=("md", "json"), default="md")
+    show.set_defaults(handler=show_run)
+
+
+def run_goal(args: argparse.Namespace) -> int:
+    from desktop.core.store import StoreError
+    from desktop.core.workspace import Workspace, WorkspaceError
+
+    if args.max_steps is not None and args.max_steps < 1:
+        return fail("--max-steps must be at least 1")
+    try:
+        workspace = Workspace(args.workspace)
+        store = open_store()
+    except (WorkspaceError, StoreError) as exc:
+        return fail(str(exc))
+    try:
+        with model_client(args) as client:
+            return asyncio.run(_run(store, client, workspace, args))
+    except StoreError as exc:
+        return fail(str(exc))
+    except BrokenPipeError:  # the reader left (`| head`); the run was cancelled with it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CODES["cancelled"]
+    finally:
+        store.close()
+
+
+async def _run(
+    store: Store, client: ModelClient, workspace: Workspace, args: argparse.Namespace
+) -> int:
+    from desktop.core.agent import Budget
+    from desktop.core.events import ApprovalNeeded
+    from desktop.core.permissions import Policy
+    from desktop.core.recorder import start_run
+
+    budget = Budget(max_steps=args.max_steps) if args.max_steps else Budget()
+    policy = Policy.from_approve(args.approve or "ask")
+    run = start_run(
+        store, client, args.goal, workspace, policy=policy, budget=budget, model=_model(args)
+    )
+    show = _json_line if args.json else _Terminal().show
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows' loop
+        loop.add_signal_handler(signal.SIGINT, run.cancel)
+    questions: set[asyncio.Task[None]] = set()
+    try:
+        async for event in run:
+            show(event)
+            if isinstance(event, ApprovalNeeded):  # asked aside, so Ctrl+C still cancels
+                questions.add(asyncio.create_task(_answer(event)))
+    finally:
+        for question in questions:
+            question.cancel()
+        with contextlib.suppress(NotImplementedError):
+            loop.remove_signal_handler(signal.SIGINT)
+        await client.aclose()
+    print(f"[run {run.run_id}]", file=sys.stderr)
+    return EXIT_CODES.get(run.status, 1)
+
+
+def _model(args: argparse.Namespace) -> str:
+    if args.model:
+        return args.model
+    if getattr(args, "demo", False):
+        from desktop.core.demo import DEMO_MODEL
+
+        return DEMO_MODEL
+    from desktop.core.llm import DEFAULT_MODEL
+
+    return DEFAULT_MODEL
+
+
+# --- approvals on the terminal ------------------------------------------------------------
+
+
+async def _answer(request: ApprovalNeeded) -> None:
+    from desktop.core.events import Decision
+
+    if not sys.stdin.isatty():
+        request.resolve(Decision(allow=False, reason="no terminal to ask"))
+        return
+    reply = await _read_line(f"Allow {request.name}? [y]es / [a]lways / [n]o: ")
+    choice = reply.strip().lower()
+    if choice in ("y", "yes"):
+        request.resolve(Decision(allow=True))
+    elif choice in ("a", "always"):
+        request.resolve(Decision(allow=True, always=True))
+    else:
+        reason = await _read_line("Why not? (the agent reads this; Enter to skip): ")
+        request.resolve(Decision(allow=False, reason=reason.strip() or "the user said no"))
+
+
+async def _read_line(prompt: str) -> str:
+    """A line from the terminal without blocking the loop, so Ctrl+C can still cancel."""
+    print(prompt, end="", file=sys.stderr, flush=True)
+    loop = asyncio.get_running_loop()
+    fd = sys.stdin.fileno()
+    line: asyncio.Future[str] = loop.create_future()
+
+    def on_readable() -> None:
+        if not line.done():
+            line.set_result(os.read(fd, 4096).decode(errors="replace"))
+
+    try:
+        loop.add_reader(fd, on_readable)
+    except NotImplementedError:  # Windows' proactor loop cannot watch a console
+        return await asyncio.to_thread(sys.stdin.readline)
+    try:
+        return await line
+    finally:
+        loop.remove_reader(fd)
+
+
+# --- printing events ----------------------------------------------------------------------
+
+
+def _json_line(event: RunEvent) -> None:
+    from desktop.core.events import to_record
+
+    kind, data = to_record(event)
+    print(json.dumps({"type": kind, **data}, ensure_ascii=False), flush=True)
+
+
+class _Terminal:
+    """Readable lines for a run: streamed text and output as they come, the rest one per line."""
+
+    def __init__(self) -> None:
+        self.mid_line = False  # streamed text left the cursor after some characters
+        self.streamed_calls: set[str] = set()
+        self.totals = ""
+
+    def write(self, text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        if text:
+            self.mid_line = not text.endswith("\n")
+
+    def line(self, text: str) -> None:
+        self.write(("\n" if self.mid_line else "") + text + "\n")
+
+    def show(self, event: RunEvent) -> None:
+        from desktop.core import events as ev
+
+        match event:
+            case ev.RunStarted(run_id=run_id, goal=goal, workspace=workspace, model=model):
+                self.line(f"run {run_id}: {goal}\n  workspace {workspace} · model {model}")
+            case ev.StepStarted(step=step):
+                self.line(f"== step {step}")
+            case ev.TextDelta(text=text):
+                self.write(text)
+            case ev.AgentMessage():
+                if self.mid_line:
+                    self.write("\n")
+            case ev.Retrying() as retrying:
+                print(f"[{retrying.notice}]", file=sys.stderr)
+            case ev.PlanUpdated(items=items):
+                marks = {"done": "[x]", "in_progress": "[>]", "pending": "[ ]"}
+                self.line("plan:\n" + "\n".join(f"  {marks[i.status]} {i.text}" for i in items))
+            case ev.ToolCallStarted(name="update_plan"):
+                pass  # the PlanUpdated that follows shows the plan
+            case ev.UsageUpdated(usage=usage, step=step):
+                self.totals = f"{step} steps · {usage.input_tokens + usage.output_tokens:,} "
+                self.totals += f"tokens · ${usage.cost_usd:.4f}"
+            case ev.ToolCallStarted(name=name, input=arguments):
+                self.line(f"-> {name} {_compact(arguments)}")
+            case ev.ToolOutput(call_id=call_id, chunk=chunk):
+                self.streamed_calls.add(call_id)
+                self.write(chunk)
+            case ev.ApprovalNeeded(name=name, preview=preview):
+                self.line(f"?? {name} needs approval:\n{_indent(preview, '   ')}")
+            case ev.ApprovalResolved(allow=allow, always=always, reason=reason):
+                answer = "allowed" + (" for this run" if always else "")
+                self.line(f"   {answer if allow else 'denied: ' + reason}")
+            case ev.ToolCallFinished(name="update_plan", is_error=False):
+                pass
+            case ev.ToolCallFinished() as finished:
+                self.line(self._result(finished))
+            case _:
+                self.line(f"{_ending(event)} ({self.totals})" if self.totals else _ending(event))
+
+    def _result(self, finished: Any) -> str:
+        mark = "<- error" if finished.is_error else "<- ok"
+        lines = finished.result.rstrip("\n").splitlines() or [""]
+        if finished.call_id in self.streamed_calls:  # the output is on screen already
+            lines = lines[-1:]
+        shown = lines[:RESULT_PREVIEW_LINES]
+        if len(lines) > len(shown):
+            shown.append(f"... {len(lines) - len(shown)} more lines")
+        return f"{mark} ({finished.duration_s:.2f} s)\n{_indent(chr(10).join(shown), '   ')}"
+
+
+def _ending(event: RunEvent) -> str:
+    from desktop.core import events as ev
+
+    match event:
+        case ev.RunFinished():
+            return "== finished"
+        case ev.RunFailed(error=error):
+            return f"== failed: {error}"
+        case ev.RunCancelled(reason=reason):
+            return f"== cancelled: {reason}"
+        case ev.BudgetExhausted(limit=limit):
+            return f"== budget exhausted: {limit}"
+    return f"== {type(event).__name__}"
+
+
+def _compact(arguments: dict[str, Any]) -> str:
+    text = json.dumps(arguments, ensure_ascii=False)
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+# --- stored runs --------------------------------------------------------------------------
+
+
+def list_runs(args: argparse.Namespace) -> int:
+    from desktop.core.store import StoreError
+
+    try:
+        with open_store() as store:
+            runs = store.runs()
+    except StoreError as exc:
+        return fail(str(exc))
+    for run in runs:
+        if args.json:
+            print(json.dumps(dataclasses.asdict(run), ensure_ascii=False))
+        else:
+            when = run.created_at[:16].replace("T", " ")
+            print(
+                f"{run.id:>5}  {when}  {run.status:<16} {run.steps:>3} steps  "
+                f"${run.cost_usd:.4f}  {run.goal.splitlines()[0] if run.goal else ''}"
+            )
+    return 0
+
+
+def show_run(args: argparse.Namespace) -> int:
+    from desktop.core.store import NotFound, StoreError
+    from desktop.core.transcript import run_json, run_markdown
+
+    try:
+        with open_store() as store:
+            run = store.run(args.id)
+            events = store.events(args.id)
+    except NotFound:
+        return fail(f"no run {args.id}")
+    except StoreError as exc:
+        return fail(str(exc))
+    if args.format == "json":
+        print(json.dumps(run_json(run, events), indent=2, ensure_ascii=False))
+    else:
+        print(run_markdown(run, events), end="")
+    return 0

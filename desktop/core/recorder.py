@@ -1,0 +1,146 @@
+"""Start an agent run and record it: every event is in SQLite before anyone renders it.
+
+`start_run` is how the window and the CLI both start a run. The run goes on in its own task,
+so a slow consumer, a pending approval or a consumer that stops listening never stalls or
+loses it; `ActiveRun` stores each event, keeps the run's row (status, steps, tokens, cost,
+summary) current, and then hands the event to whoever iterates it. `cancel()` stops the run:
+a running command's process group is killed and the last event is RunCancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
+from pathlib import Path
+from typing import Any
+
+from desktop.core.agent import Agent, Budget
+from desktop.core.events import (
+    END_STATUS,
+    BudgetExhausted,
+    RunCancelled,
+    RunEvent,
+    RunFailed,
+    RunFinished,
+    RunStatus,
+    StepStarted,
+    UsageUpdated,
+)
+from desktop.core.llm import DEFAULT_MODEL, ModelClient
+from desktop.core.permissions import Policy
+from desktop.core.store import Store, StoreError
+from desktop.core.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+def start_run(
+    store: Store,
+    client: ModelClient,
+    goal: str,
+    workspace: Workspace | str | Path,
+    *,
+    policy: Policy | None = None,
+    budget: Budget | None = None,
+    model: str = DEFAULT_MODEL,
+) -> ActiveRun:
+    """Create the run's row and start the agent on it; needs a running event loop.
+
+    Raises WorkspaceError when `workspace` is not a folder (before any row is written).
+    """
+    if not isinstance(workspace, Workspace):
+        workspace = Workspace(workspace)
+    run = store.create_run(goal, str(workspace.root), model)
+    agent = Agent(
+        client, workspace, policy=policy, budget=budget, model=model, store=store, run_id=run.id
+    )
+    return ActiveRun(store, run.id, agent.run(goal))
+
+
+def run_changes(event: RunEvent) -> dict[str, Any]:
+    """What an event changes on the run's row in the store."""
+    match event:
+        case StepStarted(step=step):
+            return {"steps": step}
+        case UsageUpdated(usage=usage):
+            return {
+                "input_tokens": usage.input_tokens,
+                "output_tokens": usage.output_tokens,
+                "cost_usd": usage.cost_usd,
+            }
+        case RunFinished(summary=summary):
+            return {"status": "finished", "summary": summary}
+        case RunFailed(error=error):
+            return {"status": "failed", "error": error}
+        case RunCancelled(reason=reason):
+            return {"status": "cancelled", "error": reason}
+        case BudgetExhausted(limit=limit):
+            return {"status": "budget_exhausted", "error": f"budget exhausted: {limit}"}
+    return {}
+
+
+class ActiveRun:
+    """A run under way: iterate it for its events (each one already stored); cancel() stops it.
+
+    Iterate it once, to the end: the last event is always one of RunFinished, RunFailed,
+    RunCancelled or BudgetExhausted. Cancelling the task that iterates it cancels the run too.
+    """
+
+    def __init__(
+        self, store: Store, run_id: int, events: AsyncGenerator[RunEvent, None]
+    ) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.status: RunStatus = "running"
+        self._queue: asyncio.Queue[RunEvent] = asyncio.Queue()
+        self._task = asyncio.create_task(self._pump(events), name=f"agent run {run_id}")
+        self._task.add_done_callback(self._on_done)
+
+    def cancel(self) -> None:
+        """Stop the run; it ends with RunCancelled once any running command is killed."""
+        self._task.cancel()
+
+    def __aiter__(self) -> AsyncIterator[RunEvent]:
+        return self._events()
+
+    async def _events(self) -> AsyncIterator[RunEvent]:
+        try:
+            while True:
+                event = await self._queue.get()
+                yield event
+                if type(event) in END_STATUS:
+                    return
+        finally:
+            if not self._task.done():  # the consumer stopped listening or was cancelled
+                self._task.cancel()
+                await asyncio.wait([self._task])
+
+    async def _pump(self, events: AsyncGenerator[RunEvent, None]) -> None:
+        async with aclosing(events):  # a failed store write still stops a running command
+            async for event in events:
+                self._record(event)
+
+    def _record(self, event: RunEvent) -> None:
+        """Store the event and its effect on the run's row, then pass it on."""
+        self.store.append_event(self.run_id, event)
+        if changes := run_changes(event):
+            self.store.update_run(self.run_id, **changes)
+        self.status = END_STATUS.get(type(event), self.status)
+        self._queue.put_nowait(event)
+
+    def _on_done(self, task: asyncio.Task[None]) -> None:
+        """End a run that stopped without its own last event: cancelled, or a crash."""
+        if self.status != "running":
+            return
+        if task.cancelled():
+            end: RunEvent = RunCancelled()
+        else:
+            end = RunFailed(f"the run stopped unexpectedly: {task.exception()}")
+        try:
+            self._record(end)
+        except StoreError:  # the consumer must still hear that the run ended
+            log.exception("could not record the end of run %s", self.run_id)
+            self.status = END_STATUS[type(end)]
+            self._queue.put_nowait(end)

@@ -1,0 +1,314 @@
+"""`agentdesk run` and `agentdesk runs` as a user runs them: `python -m desktop` in a subprocess.
+
+The model is the loopback FakeAPI in this test process, reached through ANTHROPIC_BASE_URL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+from desktop.cli import main
+from desktop.core.fake_api import FakeAPI, ToolUse, Turn
+
+REPO = Path(__file__).resolve().parents[2]
+FIX = ToolUse("edit_file", {"path": "calc.py", "old_text": "a - b", "new_text": "a + b"})
+WAIT = ToolUse("run_command", {"command": "echo $$; sleep 30"})
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "calc.py").write_text("def add(a, b):\n    return a - b\n")
+    (root / "test_calc.py").write_text(
+        "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
+    )
+    return root
+
+
+def environment(api: FakeAPI | None, home: Path | None = None) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    if home is not None:
+        env["AGENTDESK_HOME"] = str(home)
+    if api is not None:
+        env.update(ANTHROPIC_BASE_URL=api.url, ANTHROPIC_API_KEY="test")
+    return env
+
+
+def agentdesk(*args: str, env: dict[str, str], **popen: Any) -> subprocess.Popen[str]:
+    popen.setdefault("stdin", subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "desktop", *args],
+        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen,
+    )
+
+
+def finish(process: subprocess.Popen[str], timeout: float = 30) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=timeout)
+    return process.returncode, out, err
+
+
+def call(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    return finish(agentdesk(*args, env=env))
+
+
+def read_until(stream: IO[str], marker: str, timeout: float = 15) -> str:
+    """Read a pipe line by line until a line holds `marker` (the process keeps running)."""
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while marker not in seen:
+        ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"{marker!r} did not appear; got: {seen}")
+        line = stream.readline()
+        if not line:
+            raise AssertionError(f"the process ended before {marker!r}; got: {seen}")
+        seen += line
+    return seen
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether a process of the group still runs (a zombie awaiting its reaper counts as gone)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
+
+
+@pytest.fixture
+def leftover_groups() -> Iterator[list[int]]:
+    """Process groups a test made a CLI abandon; killed at the end whatever happened."""
+    groups: list[int] = []
+    yield groups
+    for pgid in groups:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+
+
+def test_run_fixes_the_seed_bug_and_the_runs_can_be_shown(
+    fake_api: FakeAPI, workspace: Path
+) -> None:
+    fake_api.add(
+        Turn("Reading.", (ToolUse("read_file", {"path": "calc.py"}),)),
+        Turn("Fixing.", (FIX,)),
+        Turn("Testing.", (ToolUse("run_command", {"command": "python -m pytest -q"}),)),
+        Turn("Fixed add(); the test passes."),
+    )
+    env = environment(fake_api)
+    code, out, err = call(
+        "run", "make the tests pass", "--workspace", str(workspace), "--approve", "all", env=env
+    )
+    assert code == 0, err
+    assert (workspace / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
+    assert "1 passed" in fake_api.requests[-1]["body"]["messages"][-1]["content"][0]["content"]
+    assert "-> edit_file" in out and "+    return a + b" in out
+    assert "1 passed" in out
+    assert "Fixed add(); the test passes.\n== finished (4 steps" in out
+    assert err.strip().endswith("[run 1]")
+
+    code, out, _ = call("runs", "--json", env=env)
+    assert code == 0
+    listed = [json.loads(line) for line in out.splitlines()]
+    assert [(r["id"], r["status"], r["steps"]) for r in listed] == [(1, "finished", 4)]
+
+    code, markdown, _ = call("runs", "show", "1", env=env)
+    assert code == 0
+    assert markdown.startswith("# Run 1: make the tests pass\n\n- Status: finished")
+    assert "**edit_file**" in markdown and "```diff" in markdown and "1 passed" in markdown
+
+    code, out, _ = call("runs", "show", "1", "--format", "json", env=env)
+    exported = json.loads(out)
+    assert exported["run"]["summary"] == "Fixed add(); the test passes."
+    assert exported["events"][0]["type"] == "RunStarted"
+    assert exported["events"][-1]["type"] == "RunFinished"
+
+    code, _, err = call("runs", "show", "99", env=env)
+    assert (code, err.strip()) == (1, "error: no run 99")
+
+
+def test_ctrl_c_cancels_the_command_and_exits_130(
+    fake_api: FakeAPI, workspace: Path, leftover_groups: list[int]
+) -> None:
+    fake_api.add(Turn("Waiting.", (WAIT,)))
+    env = environment(fake_api)
+    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all", env=env)
+    assert process.stdout is not None
+    shown = read_until(process.stdout, "-> run_command")
+    pgid = int(process.stdout.readline())
+    leftover_groups.append(pgid)
+    process.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    code, out, _ = finish(process)
+    assert time.monotonic() - sent < 2.0
+    assert code == 130
+    assert "== cancelled: stopped by the user" in shown + out
+    assert not group_alive(pgid)
+    _, listed, _ = call("runs", "--json", env=env)
+    assert json.loads(listed)["status"] == "cancelled"
+    _, markdown, _ = call("runs", "show", "1", env=env)
+    assert f"```text\n{pgid}\n```\n\n_(the run ended during this call)_" in markdown
+    assert markdown.endswith("## Ended: cancelled\n\nstopped by the user\n")
+
+
+def test_a_crashed_run_is_marked_interrupted_at_the_next_start(
+    fake_api: FakeAPI, workspace: Path, leftover_groups: list[int]
+) -> None:
+    fake_api.add(Turn("Waiting.", (WAIT,)))
+    env = environment(fake_api)
+    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all", env=env)
+    assert process.stdout is not None
+    read_until(process.stdout, "-> run_command")
+    leftover_groups.append(int(process.stdout.readline()))
+    process.kill()
+    finish(process)
+    _, listed, _ = call("runs", "--json", env=env)
+    assert json.loads(listed)["status"] == "interrupted"
+
+
+def test_the_terminal_asks_and_a_no_with_a_reason_reaches_the_model(
+    fake_api: FakeAPI, workspace: Path
+) -> None:
+    fake_api.add(Turn("Fixing.", (FIX,)), Turn("Fine, I will leave it."))
+    controller, terminal = pty.openpty()
+    try:
+        process = agentdesk(
+            "run", "fix it", "--workspace", str(workspace), env=environment(fake_api),
+            stdin=terminal,
+        )
+        assert process.stderr is not None
+        _read_prompt(process, "Allow edit_file? [y]es / [a]lways / [n]o: ")
+        os.write(controller, b"n\n")
+        _read_prompt(process, "Why not?")
+        os.write(controller, b"keep subtraction\n")
+        code, out, err = finish(process)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert code == 0, err
+    assert "?? edit_file needs approval:" in out and "denied: keep subtraction" in out
+    assert (workspace / "calc.py").read_text() == "def add(a, b):\n    return a - b\n"
+    result = fake_api.requests[-1]["body"]["messages"][-1]["content"][0]
+    assert result["content"] == "the user denied this edit_file call: keep subtraction"
+
+
+def _read_prompt(process: subprocess.Popen[str], prompt: str, timeout: float = 15) -> str:
+    """Read stderr (unbuffered, the prompt has no newline) until `prompt` has been printed."""
+    assert process.stderr is not None
+    fd = process.stderr.fileno()
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while prompt.encode() not in seen:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"no prompt {prompt!r}; stderr so far: {seen!r}")
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            raise AssertionError(f"the process ended before {prompt!r}; stderr: {seen!r}")
+        seen += chunk
+    return seen.decode()
+
+
+def test_demo_runs_without_a_key(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# Hello\n\nA tiny project.\n")
+    code, out, err = call(
+        "run", "look around", "--workspace", str(tmp_path), "--demo", env=environment(None)
+    )
+    assert code == 0, err
+    assert "-> list_files" in out and "-> read_file" in out
+    assert "Let me read `README.md`." in out
+    assert "== finished" in out
+
+
+# --- the same entry point in this process: quicker, for what needs no signals or terminal ---
+
+
+def agentdesk_here(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def model_env(fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> FakeAPI:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test")
+    return fake_api
+
+
+LOOK = Turn("Looking.", (ToolUse("list_files", {}),))
+
+
+@pytest.mark.parametrize(
+    ("turns", "flags", "code", "ending"),
+    [
+        ([LOOK, Turn("Done.")], [], 0, "== finished (2 steps"),
+        ([Turn(status=401)], [], 1, "== failed: authentication failed (401)"),
+        ([LOOK, LOOK], ["--max-steps", "1"], 2, "== budget exhausted: max steps (1)"),
+    ],
+)
+def test_exit_codes_say_how_the_run_ended(
+    model_env: FakeAPI, workspace: Path, capsys: pytest.CaptureFixture[str],
+    turns: list[Turn], flags: list[str], code: int, ending: str,
+) -> None:
+    model_env.add(*turns)
+    result = agentdesk_here(capsys, "run", "go", "--workspace", str(workspace), *flags)
+    assert result[0] == code, result[2]
+    assert ending in result[1].splitlines()[-1]
+
+
+def test_json_lines_and_no_terminal_means_ask_is_denied(
+    model_env: FakeAPI, workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model_env.add(Turn("Fixing.", (FIX,)), Turn("I was not allowed to edit."))
+    code, out, err = agentdesk_here(
+        capsys, "run", "fix it", "--workspace", str(workspace), "--json"
+    )
+    assert code == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    assert events[0]["type"] == "RunStarted" and events[-1]["type"] == "RunFinished"
+    resolved = next(e for e in events if e["type"] == "ApprovalResolved")
+    assert (resolved["allow"], resolved["reason"]) == (False, "no terminal to ask")
+    assert (workspace / "calc.py").read_text() == "def add(a, b):\n    return a - b\n"
+    result = model_env.requests[-1]["body"]["messages"][-1]["content"][0]
+    assert result["content"] == "the user denied this edit_file call: no terminal to ask"
+
+
+@pytest.mark.parametrize("mode", ["reads", "none"])
+def test_approve_reads_and_none_refuse_changes_without_asking(
+    model_env: FakeAPI, workspace: Path, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    model_env.add(Turn("", (ToolUse("read_file", {"path": "calc.py"}), FIX)), Turn("ok"))
+    code, out, _ = agentdesk_here(
+        capsys, "run", "fix", "--workspace", str(workspace), "--approve", mode
+    )
+    assert code == 0
+    assert "needs approval" not in out
+    assert "the policy denied this edit_file call" in out
+    results = model_env.requests[-1]["body"]["messages"][-1]["content"]
+    assert [r["is_error"] for r in results] == [False, True]
+    assert (workspace / "calc.py").read_text() == "def add(a, b):\n    return a - b\n"
+
+
+def test_a_missing_workspace_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = agentdesk_here(capsys, "run", "go", "--workspace", str(tmp_path / "nope"))
+    assert code == 1
+    assert err.strip() == f"error: the workspace {str(tmp_path / 'nope')!r} is not a folder"
