@@ -23,7 +23,7 @@ from desktop.core.events import (
     UserMessageSaved,
 )
 from desktop.core.llm import DEFAULT_MODEL, ModelClient, ModelError
-from desktop.core.store import Message, Store
+from desktop.core.store import Message, Store, StoreError
 
 TITLE_CHARS = 48
 STOPPED = "stopped by the user"
@@ -107,13 +107,19 @@ class ChatSession:
         except ModelError as exc:
             saver.fail("failed", str(exc))
             yield ReplyFailed(reply.id, str(exc))
+        except StoreError as exc:
+            yield ReplyFailed(reply.id, f"the reply could not be saved: {exc}")
         except (asyncio.CancelledError, GeneratorExit):
             saver.fail("cancelled", STOPPED)
             raise
 
 
 class _ReplySaver:
-    """Keeps the stored reply at most one interval behind the stream."""
+    """Keeps the stored reply at most one interval behind the stream.
+
+    Saves run from a timer, so a failed save is kept and raised at the next delta, where the
+    session can report it.
+    """
 
     def __init__(self, store: Store, message_id: int, interval_s: float) -> None:
         self.store = store
@@ -121,8 +127,11 @@ class _ReplySaver:
         self.interval_s = interval_s
         self.text = ""
         self._pending: asyncio.TimerHandle | None = None
+        self._error: StoreError | None = None
 
     def add(self, text: str) -> None:
+        if self._error is not None:
+            raise self._error
         self.text += text
         if self._pending is None:
             loop = asyncio.get_running_loop()
@@ -130,7 +139,10 @@ class _ReplySaver:
 
     def _flush(self) -> None:
         self._pending = None
-        self.store.update_message(self.message_id, content=self.text)
+        try:
+            self.store.update_message(self.message_id, content=self.text)
+        except StoreError as exc:
+            self._error = exc
 
     def finish(self, done: MessageDone) -> None:
         self._cancel_timer()

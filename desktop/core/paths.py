@@ -21,3 +21,10 @@ def data_dir() -> Path:
 
 def database_path() -> Path:
     return data_dir() / "agentdesk.db"
+
+
+def resources_dir() -> Path:
+    """Styles and icons: inside the installed package, else the checkout's top-level folder."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "resources"
+    return installed if installed.is_dir() else package.parent / "resources"

@@ -22,7 +22,13 @@ class NotFound(StoreError):
 
 def utc_now() -> str:
     """ISO-8601 UTC with milliseconds; fixed width, so text order is time order."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso_utc(datetime.now(UTC).timestamp())
+
+
+def iso_utc(timestamp: float) -> str:
+    """A Unix time in the store's timestamp format."""
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

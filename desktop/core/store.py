@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
@@ -31,6 +32,7 @@ from desktop.core.records import (
     SearchHit,
     StoredEvent,
     StoreError,
+    iso_utc,
     utc_now,
 )
 from desktop.core.schema import MIGRATIONS, SCHEMA_VERSION
@@ -40,6 +42,8 @@ __all__ = [
     "SearchHit", "Store", "StoreError", "StoredEvent", "utc_now",
 ]
 
+STALE_REPLY_S = 30.0
+INTERRUPTED_REPLY = "the app closed before the reply finished"
 _RUN_STATUSES = frozenset(get_args(events.RunStatus))
 _RUN_FIELDS = frozenset(
     {"status", "summary", "error", "steps", "input_tokens", "output_tokens", "cost_usd",
@@ -277,9 +281,13 @@ class Store:
         return _message(self._row(sql, [id], f"message {id}"))
 
     @_user_errors
-    def thread(self, conversation_id: int, leaf_id: int | None = None) -> list[Message]:
+    def thread(
+        self, conversation_id: int, leaf_id: int | None = None, *, last: int | None = None
+    ) -> list[Message]:
         """The branch from the root down to `leaf_id` (default: the conversation's leaf).
 
+        With `last`, only that many messages ending at the leaf: a long chat opens by reading
+        one screenful, and earlier pages are read from the first one's parent.
         Empty if the conversation has no messages or the leaf is not in this conversation.
         """
         sql = f"""
@@ -290,11 +298,12 @@ class Store:
                 UNION ALL
                 SELECT m.id, m.parent_id, chain.depth + 1
                 FROM messages m JOIN chain ON m.id = chain.parent_id
+                WHERE :last IS NULL OR chain.depth + 1 < :last
             )
             SELECT {_columns(Message, "m.")} FROM chain JOIN messages m ON m.id = chain.id
             ORDER BY chain.depth DESC"""
-        rows = self._db.execute(sql, {"conversation": conversation_id, "leaf": leaf_id})
-        return [_message(row) for row in rows]
+        params = {"conversation": conversation_id, "leaf": leaf_id, "last": last}
+        return [_message(row) for row in self._db.execute(sql, params)]
 
     @_user_errors
     def siblings(self, message_id: int) -> list[Message]:
@@ -417,11 +426,19 @@ class Store:
     def mark_interrupted(self) -> int:
         """Runs left 'running' by a process that is gone died with it: mark them 'interrupted'.
 
-        Runs another live process is driving (the window, a terminal) are left alone.
+        Runs another live process is driving (the window, a terminal) are left alone; so are
+        replies still streaming, which are saved every fraction of a second: only replies
+        silent for STALE_REPLY_S are marked failed. Returns the number of runs marked.
         """
+        now = utc_now()
+        stale = iso_utc(time.time() - STALE_REPLY_S)
+        self._db.execute(
+            "UPDATE messages SET status = 'failed', error = ?, updated_at = ?"
+            " WHERE status = 'streaming' AND updated_at < ?",
+            [INTERRUPTED_REPLY, now, stale],
+        )
         rows = self._db.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall()
         dead = [id for id, pid in rows if not _process_alive(pid)]
-        now = utc_now()
         for id in dead:
             self._db.execute(
                 "UPDATE runs SET status = 'interrupted', updated_at = ?, ended_at = ?"

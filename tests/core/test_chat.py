@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -194,3 +196,29 @@ def test_history_drops_failed_replies_and_merges_turns(store: Store) -> None:
     assert api_messages(store.thread(chat.id, q2.id)) == [
         {"role": "user", "content": [{"type": "text", "text": t} for t in ("Q1", "Q2")]}
     ]
+
+
+def test_a_save_failing_mid_stream_ends_the_reply_with_the_reason(
+    fake_api: FakeAPI, client: ModelClient, tmp_path: Path
+) -> None:
+    fake_api.add(Turn(text="word " * 100, tokens_per_s=200))
+    store = Store(tmp_path / "locked.db", busy_timeout_ms=50)
+    chat = store.create_conversation()
+    blocker = sqlite3.connect(tmp_path / "locked.db")
+
+    async def go() -> list[Any]:
+        seen = []
+        async for event in ChatSession(store, client, flush_interval_s=0.05).send(chat.id, "hi"):
+            seen.append(event)
+            if isinstance(event, TextDelta) and not blocker.in_transaction:
+                blocker.execute("BEGIN EXCLUSIVE")
+        return seen
+
+    try:
+        events = asyncio.run(go())
+    finally:
+        blocker.rollback()
+    failed = events[-1]
+    assert isinstance(failed, ReplyFailed)
+    assert failed.error.startswith("the reply could not be saved: the database is locked")
+    assert sum(isinstance(e, TextDelta) for e in events) < 100

@@ -426,3 +426,37 @@ def test_hyphenated_query_finds_its_phrase(store: Store) -> None:
     message = store.add_message(chat.id, "user", "the foo-bar module")
     assert [h.id for h in store.search("foo-bar")] == [message.id]
     assert [h.id for h in store.search('"foo-bar" AND')] == []
+
+
+def test_thread_pages_back_from_the_leaf(store: Store) -> None:
+    chat = store.create_conversation()
+    parent = None
+    for n in range(7):
+        parent = store.add_message(chat.id, "user", f"m{n}", parent_id=parent).id
+    page = store.thread(chat.id, last=3)
+    assert [m.text for m in page] == ["m4", "m5", "m6"]
+    earlier = store.thread(chat.id, page[0].parent_id, last=3)
+    assert [m.text for m in earlier] == ["m1", "m2", "m3"]
+    assert [m.text for m in store.thread(chat.id, earlier[0].parent_id, last=3)] == ["m0"]
+    assert len(store.thread(chat.id)) == 7
+
+
+def test_mark_interrupted_fails_replies_a_crash_left_streaming(db_path: Path) -> None:
+    with Store(db_path) as store:
+        chat = store.create_conversation()
+        question = store.add_message(chat.id, "user", "q")
+        crashed = store.add_message(chat.id, "assistant", "half", parent_id=question.id,
+                                    status="streaming")
+        live = store.add_message(chat.id, "assistant", "still going", parent_id=question.id,
+                                 status="streaming")
+    connection = sqlite3.connect(db_path)
+    with connection:
+        connection.execute("UPDATE messages SET updated_at = '2020-01-01T00:00:00.000Z'"
+                           " WHERE id = ?", [crashed.id])
+    connection.close()
+    with Store(db_path) as store:
+        store.mark_interrupted()
+        reply = store.message(crashed.id)
+        assert (reply.status, reply.text) == ("failed", "half")
+        assert reply.error == "the app closed before the reply finished"
+        assert store.message(live.id).status == "streaming"

@@ -1,0 +1,115 @@
+"""Start-up: paint the window first, then bring in everything heavy.
+
+Order matters. `import anthropic` takes over a second and sqlite-utils, qasync and the Markdown
+stack another few hundred milliseconds, so the window is built from PySide6 alone, shown and
+painted, and only then is the qasync loop created, the database opened and the core attached.
+The SDK itself is imported on a background thread once the UI thread's own imports are done
+(see `sdk_import`), so neither the paint nor the first request waits for it on the UI thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop.core.paths import resources_dir
+from desktop.ui.main_window import APP_NAME, MainWindow
+from desktop.ui.render import preload
+from desktop.ui.sdk_import import start_sdk_import
+
+if TYPE_CHECKING:
+    from asyncio import AbstractEventLoop
+
+RESOURCES = resources_dir()
+STYLESHEET = RESOURCES / "agentdesk.qss"
+ICON = RESOURCES / "agentdesk.png"
+SIGNAL_POLL_MS = 250  # lets Python see Ctrl+C while Qt's loop is waiting
+
+
+def run_app(demo: bool, verbose: bool) -> int:
+    """Open the window and run until it is closed; the exit code for the shell."""
+    if verbose:
+        _log_debug()
+    app = create_application()
+    window = MainWindow(demo=demo)
+    window.show()
+    app.processEvents()  # the first paint, before any heavy import below
+    return _run_core(app, window, demo)
+
+
+def _log_debug() -> None:
+    import logging  # only when asked: not worth its import time on every start
+
+    logging.basicConfig(
+        level=logging.DEBUG, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def create_application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setDesktopFileName("agentdesk")
+    if ICON.is_file():
+        app.setWindowIcon(QIcon(str(ICON)))
+    if STYLESHEET.is_file():
+        sheet = STYLESHEET.read_text(encoding="utf-8")
+        app.setStyleSheet(sheet.replace("@RESOURCES@", RESOURCES.as_posix()))
+    return app
+
+
+def _run_core(app: QApplication, window: MainWindow, demo: bool) -> int:
+    import asyncio
+
+    import qasync
+
+    from desktop.core.llm import ModelClient
+    from desktop.core.store import Store, StoreError
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        store = Store.open_default()
+    except StoreError as exc:
+        QMessageBox.critical(window, APP_NAME, f"AgentDesk cannot open its database.\n\n{exc}")
+        loop.close()
+        return 1
+    try:
+        with contextlib.suppress(StoreError):  # locked now: the chat reports it on first write
+            store.mark_interrupted()
+        window.attach(store, ModelClient())
+        if demo:
+            window.use_demo()
+        preload()  # the UI thread's last big import, so the SDK's can run alone
+        start_sdk_import()
+        _stop_on_interrupt(window)
+        app.setQuitOnLastWindowClosed(False)  # the loop ends once the window has cleaned up
+        loop.run_until_complete(_until_closed(window, loop))
+    finally:
+        store.close()
+        loop.close()  # joins the loop's worker threads (DNS lookups), or Qt aborts at exit
+    return 0
+
+
+async def _until_closed(window: MainWindow, loop: AbstractEventLoop) -> None:
+    closed = loop.create_future()
+    window.closed.connect(lambda: closed.done() or closed.set_result(None))
+    if window.isVisible():  # it may have been closed while the core was loading
+        await closed
+    await window.aclose()
+
+
+def _stop_on_interrupt(window: MainWindow) -> None:
+    """Ctrl+C in the launching terminal closes the window cleanly instead of being ignored."""
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    timer = QTimer(window, interval=SIGNAL_POLL_MS)
+    timer.timeout.connect(lambda: None)
+    timer.start()

@@ -1,0 +1,317 @@
+"""The chat pane's bridge between the core and the widgets: slots in, Qt signals out.
+
+It owns the `ChatSession`, the current conversation and the one asyncio task streaming a reply
+(one per window, so Stop always means "that one"). It imports no widgets; the view and the
+composer call its slots and render its signals. Store failures become `error` signals with a
+message worded for the user, never exceptions in a Qt slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.core.chat import ChatSession
+from desktop.core.events import (
+    ChatEvent,
+    ReplyFailed,
+    ReplyFinished,
+    ReplyStarted,
+    Retrying,
+    TextDelta,
+    UserMessageSaved,
+)
+from desktop.core.llm import DEFAULT_MODEL, FALLBACK_MODELS, ModelClient
+from desktop.core.store import Conversation, Message, Store, StoreError
+from desktop.ui.sdk_import import sdk_ready
+
+log = logging.getLogger(__name__)
+
+NO_KEY = (
+    "No API key: set ANTHROPIC_API_KEY and restart, or click “Use demo model” "
+    "(or start with `agentdesk --demo`)."
+)
+BUSY = "A reply is still streaming: wait for it, or press Stop (Esc)."
+
+
+@dataclass(frozen=True)
+class Branch:
+    """Where a message sits among its siblings, for the `< 2/3 >` switcher."""
+
+    position: int
+    count: int
+    previous_id: int | None
+    next_id: int | None
+
+
+class ChatController(QObject):
+    """One window's chat: the open conversation, its streaming reply and its model."""
+
+    conversationOpened = Signal()
+    conversationsChanged = Signal()
+    threadChanged = Signal()
+    userMessageSaved = Signal(int)
+    replyStarted = Signal(int)
+    textDelta = Signal(int, str)
+    retrying = Signal(str)
+    replyFinished = Signal(int)
+    replyFailed = Signal(int, str)
+    replyCancelled = Signal(int)
+    busyChanged = Signal(bool)
+    modelsLoaded = Signal(list)
+    error = Signal(str)
+
+    def __init__(self, store: Store, client: ModelClient, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._client = client
+        self._session = ChatSession(store, client)
+        self._fixed_models: list[str] | None = None
+        self.models: list[str] = list(FALLBACK_MODELS)
+        self.model = DEFAULT_MODEL
+        self.conversation_id: int | None = None
+        self._reply_task: asyncio.Task[None] | None = None
+        self._reply_conversation: int | None = None
+        self._models_task: asyncio.Task[None] | None = None
+
+    # --- state the widgets read -------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._reply_task is not None
+
+    @property
+    def has_api_key(self) -> bool:
+        return bool(self._client.api_key)
+
+    def conversation(self) -> Conversation | None:
+        if self.conversation_id is None:
+            return None
+        with self._reported():
+            return self._store.conversation(self.conversation_id)
+        return None
+
+    def conversations(self) -> list[Conversation]:
+        with self._reported():
+            return self._store.conversations()
+        return []
+
+    def thread(self, leaf_id: int | None = None, last: int | None = None) -> list[Message]:
+        """The branch on screen, root first: its `last` messages up to `leaf_id`, if given."""
+        if self.conversation_id is None:
+            return []
+        with self._reported():
+            return self._store.thread(self.conversation_id, leaf_id, last=last)
+        return []
+
+    def message(self, message_id: int) -> Message:
+        return self._store.message(message_id)
+
+    def branch(self, message_id: int) -> Branch:
+        ids = [m.id for m in self._store.siblings(message_id)]
+        index = ids.index(message_id)
+        return Branch(
+            position=index + 1,
+            count=len(ids),
+            previous_id=ids[index - 1] if index > 0 else None,
+            next_id=ids[index + 1] if index + 1 < len(ids) else None,
+        )
+
+    # --- conversations ----------------------------------------------------------------------
+
+    def open_conversation(self, conversation_id: int | None) -> None:
+        """Show a stored conversation, or (None) a fresh chat that is saved on first send."""
+        self.conversation_id = conversation_id
+        conversation = self.conversation()
+        if conversation is not None and conversation.model in self.models:
+            self.model = conversation.model
+        self.conversationOpened.emit()
+
+    def new_chat(self) -> None:
+        self.open_conversation(None)
+
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        title = " ".join(title.split())
+        if title:
+            with self._reported():
+                self._store.rename_conversation(conversation_id, title)
+        self.conversationsChanged.emit()
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        if self.busy and conversation_id == self._reply_conversation:
+            self.error.emit("This conversation is streaming a reply: stop it before deleting.")
+            return
+        with self._reported():
+            self._store.delete_conversation(conversation_id)
+            if conversation_id == self.conversation_id:
+                self.open_conversation(None)
+        self.conversationsChanged.emit()
+
+    def set_system_prompt(self, text: str) -> None:
+        with self._reported():
+            self._store.set_system_prompt(self._ensure_conversation(), text.strip())
+
+    def set_model(self, model: str) -> None:
+        """The user picked a model: it applies to this conversation from the next reply on."""
+        self.model = model
+        conversation = self.conversation()
+        if conversation is not None and conversation.model != model:
+            with self._reported():
+                self._store.set_conversation_model(conversation.id, model)
+
+    # --- replies ----------------------------------------------------------------------------
+
+    def send(self, text: str) -> None:
+        """Send `text` in the open conversation; whitespace alone is not a message."""
+        if not text.strip() or not self._may_start():
+            return
+        with self._reported():
+            conversation_id = self._ensure_conversation()
+            self.set_model(self.model)
+            self._start(conversation_id, self._session.send(conversation_id, text))
+
+    def edit(self, message_id: int, text: str) -> None:
+        """A new version of a past user message: a new branch, the old one stays reachable."""
+        if not text.strip() or not self._may_start():
+            return
+        with self._reported():
+            self.set_model(self.model)
+            self._start(self.conversation_id, self._session.edit(message_id, text))
+
+    def regenerate(self, message_id: int) -> None:
+        """Another reply to the same user message (also the Retry of a failed one)."""
+        if not self._may_start():
+            return
+        with self._reported():
+            self.set_model(self.model)
+            self._start(self.conversation_id, self._session.regenerate(message_id))
+
+    def stop(self) -> None:
+        """Cancel the streaming reply; the session keeps what arrived, marked cancelled."""
+        if self._reply_task is not None:
+            self._reply_task.cancel()
+
+    def select_branch(self, message_id: int) -> None:
+        if self.busy:
+            self.error.emit(BUSY)
+            return
+        with self._reported():
+            self._store.select_branch(message_id)
+        self.threadChanged.emit()
+
+    # --- the model client -------------------------------------------------------------------
+
+    def use_client(self, client: ModelClient, models: list[str] | None = None) -> None:
+        """Talk to another endpoint from the next reply on; `models` fixes the picker's list."""
+        self._client = client
+        self._session = ChatSession(self._store, client)
+        self._fixed_models = models
+        self.load_models()
+
+    def load_models(self) -> None:
+        """Fill the model list: a fixed one at once, the endpoint's in the background."""
+        if self._models_task is not None:
+            self._models_task.cancel()
+            self._models_task = None
+        if self._fixed_models is not None:
+            self._set_models(self._fixed_models)
+        else:
+            self._models_task = asyncio.ensure_future(self._load_models())
+
+    async def _load_models(self) -> None:
+        await sdk_ready()
+        self._set_models(await self._client.models())
+        self._models_task = None
+
+    def _set_models(self, models: list[str]) -> None:
+        self.models = list(models)
+        if self.model not in models:
+            self.model = DEFAULT_MODEL if DEFAULT_MODEL in models else models[0]
+        self.modelsLoaded.emit(self.models)
+
+    async def aclose(self) -> None:
+        """Stop the reply (so it is stored as cancelled) and the model-list request."""
+        tasks = [t for t in (self._reply_task, self._models_task) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._client.aclose()
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _may_start(self) -> bool:
+        if self.busy:
+            self.error.emit(BUSY)
+            return False
+        if not self.has_api_key:
+            self.error.emit(NO_KEY)
+            return False
+        return True
+
+    def _ensure_conversation(self) -> int:
+        if self.conversation_id is None:
+            self.conversation_id = self._store.create_conversation(model=self.model).id
+            self.conversationOpened.emit()
+            self.conversationsChanged.emit()
+        return self.conversation_id
+
+    def _start(self, conversation_id: int | None, events: AsyncIterator[ChatEvent]) -> None:
+        self._reply_conversation = conversation_id
+        self._reply_task = asyncio.ensure_future(self._consume(events))
+        # A callback, not a `finally`: a task cancelled before its first step never runs one.
+        self._reply_task.add_done_callback(self._on_reply_done)
+        self.busyChanged.emit(True)
+
+    def _on_reply_done(self, task: asyncio.Task[None]) -> None:
+        if task is self._reply_task:
+            self._reply_task = None
+            self._reply_conversation = None
+            self.busyChanged.emit(False)
+
+    async def _consume(self, events: AsyncIterator[ChatEvent]) -> None:
+        reply_id: int | None = None
+        try:
+            await sdk_ready()
+            async for event in events:
+                reply_id = self._emit(event, reply_id)
+        except asyncio.CancelledError:
+            if reply_id is not None:
+                self.replyCancelled.emit(reply_id)
+            raise
+        except (StoreError, ValueError) as exc:
+            self.error.emit(str(exc))
+        except Exception as exc:  # a bug must not kill the window: report it and carry on
+            log.exception("chat reply failed")
+            self.error.emit(f"unexpected error: {exc}")
+
+    def _emit(self, event: ChatEvent, reply_id: int | None) -> int | None:
+        """Turn one core event into its signal; returns the id of the reply being streamed."""
+        match event:
+            case UserMessageSaved(message_id=message_id):
+                self.userMessageSaved.emit(message_id)
+                self.conversationsChanged.emit()
+            case ReplyStarted(message_id=message_id):
+                self.replyStarted.emit(message_id)
+                return message_id
+            case TextDelta(text=text) if reply_id is not None:
+                self.textDelta.emit(reply_id, text)
+            case Retrying():
+                self.retrying.emit(event.notice)
+            case ReplyFinished(message_id=message_id):
+                self.replyFinished.emit(message_id)
+            case ReplyFailed(message_id=message_id, error=error):
+                self.replyFailed.emit(message_id, error)
+        return reply_id
+
+    @contextlib.contextmanager
+    def _reported(self) -> Iterator[None]:
+        """Turn a StoreError in the block into the `error` signal."""
+        try:
+            yield
+        except StoreError as exc:
+            self.error.emit(str(exc))

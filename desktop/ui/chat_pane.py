@@ -1,0 +1,78 @@
+"""The chat tab: the message view, a one-line status, and the composer under them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from desktop.ui.composer import Composer
+from desktop.ui.message_view import COLUMN_WIDTH, ChatView
+
+NOTICE_MS = 3000
+
+
+class ChatPane(QWidget):
+    """Lays out the chat widgets; the main window wires them to the controller."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chatPane")
+        self.view = ChatView()
+        self.composer = Composer()
+        self.status = QLabel()
+        self.status.setObjectName("chatStatus")
+        self.status.setAccessibleName("chatStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.hide()
+        self._clear_timer = QTimer(self, singleShot=True, interval=NOTICE_MS)
+        self._clear_timer.timeout.connect(self.clear_status)
+        self.escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self.escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        bottom = QVBoxLayout()
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.setSpacing(6)
+        bottom.addWidget(self.status)
+        bottom.addWidget(self.composer)
+        column = QWidget()
+        column.setMaximumWidth(COLUMN_WIDTH)
+        column.setLayout(bottom)
+        centred = QHBoxLayout()
+        centred.setContentsMargins(24, 0, 24, 16)
+        centred.addWidget(column)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(centred)
+
+    def show_notice(self, text: str) -> None:
+        """Passing information (a copy): it clears itself."""
+        self._show_status(text, "notice")
+        self._clear_timer.start()
+
+    def show_progress(self, text: str) -> None:
+        """What the reply is waiting for (a retry): it stays until the reply moves on."""
+        self._show_status(text, "progress")
+        self._clear_timer.stop()
+
+    def clear_progress(self) -> None:
+        if self.status.property("kind") == "progress":
+            self.clear_status()
+
+    def show_error(self, text: str) -> None:
+        """Stays until the next thing happens, so it can be read and copied."""
+        self._show_status(text, "error")
+        self._clear_timer.stop()
+
+    def clear_status(self) -> None:
+        self.status.clear()
+        self.status.hide()
+
+    def _show_status(self, text: str, kind: str) -> None:
+        self.status.setProperty("kind", kind)
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.status.setText(text)
+        self.status.show()

@@ -1,0 +1,178 @@
+"""The composer: `chatInput`, `sendButton`, `stopButton`, `modelPicker`, the system prompt.
+
+Its text is cleared only when the controller says the message is stored, so a database error
+never eats what the user typed. Editing a past message reuses the composer ("edit mode").
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+MAX_INPUT_LINES = 10
+PLACEHOLDER = "Message the model…  (Enter sends, Shift+Enter adds a line)"
+EDIT_NOTICE = "Editing an earlier message: sending starts a new branch (the old one stays)."
+
+
+def _named(widget: QWidget, name: str, accessible: str | None = None) -> QWidget:
+    widget.setObjectName(name)
+    widget.setAccessibleName(accessible or name)
+    return widget
+
+
+class ChatInput(QPlainTextEdit):
+    """Plain text only (a 1 MB paste stays fast); Enter submits, Shift+Enter breaks the line."""
+
+    submitted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        _named(self, "chatInput")
+        self.setAccessibleDescription(PLACEHOLDER)
+        self.setPlaceholderText(PLACEHOLDER)
+        self.setTabChangesFocus(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.document().documentLayout().documentSizeChanged.connect(self.on_size_changed)
+        self.on_size_changed()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.submitted.emit()
+            return
+        if enter:
+            self.insertPlainText("\n")
+            return
+        super().keyPressEvent(event)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        """Paste text only: rich clipboard content would be slow and is not what we send."""
+        if source.hasText():
+            self.insertPlainText(source.text())
+
+    def on_size_changed(self) -> None:
+        """Grow with the text up to MAX_INPUT_LINES, then scroll."""
+        lines = min(max(1, int(self.document().size().height())), MAX_INPUT_LINES)
+        margins = self.contentsMargins()
+        frame = 2 * int(self.document().documentMargin()) + margins.top() + margins.bottom()
+        self.setFixedHeight(lines * self.fontMetrics().lineSpacing() + frame + 8)
+
+
+class Composer(QFrame):
+    """Where a message is written and sent, and where the model and system prompt are chosen."""
+
+    sendRequested = Signal(str)
+    editSubmitted = Signal(int, str)
+    systemPromptRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("composer")
+        self.editing_id: int | None = None
+        self.chat_input = ChatInput()
+        self.send_button = _named(QPushButton("Send"), "sendButton")
+        self.stop_button = _named(QPushButton("Stop"), "stopButton")
+        self.model_picker = _named(QComboBox(), "modelPicker")
+        self.system_prompt_button = _named(QToolButton(), "systemPromptButton", "System prompt")
+        self.edit_label = QLabel(EDIT_NOTICE)
+        self.cancel_edit_button = _named(QToolButton(), "cancelEditButton", "Cancel editing")
+        self._build()
+        self.chat_input.submitted.connect(self.on_submit)
+        self.send_button.clicked.connect(self.on_submit)
+        self.system_prompt_button.clicked.connect(self.systemPromptRequested)
+        self.cancel_edit_button.clicked.connect(self.cancel_edit)
+        self.set_busy(False)
+        self.set_system_prompt_active(False)
+
+    def _build(self) -> None:
+        self.send_button.setToolTip("Send (Enter)")
+        self.stop_button.setToolTip("Stop the reply (Esc); what arrived is kept")
+        self.send_button.setDefault(True)
+        self.model_picker.setToolTip("The model that writes the next reply")
+        self.model_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.system_prompt_button.setText("System prompt")
+        self.system_prompt_button.setToolTip("Instructions the model gets with this conversation")
+        self.cancel_edit_button.setText("Cancel")
+        self.edit_bar = QFrame()
+        self.edit_bar.setObjectName("editBar")
+        bar = QHBoxLayout(self.edit_bar)
+        bar.setContentsMargins(8, 4, 4, 4)
+        bar.addWidget(self.edit_label, 1)
+        bar.addWidget(self.cancel_edit_button)
+        self.edit_bar.hide()
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        row.addWidget(self.model_picker)
+        row.addWidget(self.system_prompt_button)
+        row.addStretch(1)
+        row.addWidget(self.stop_button)
+        row.addWidget(self.send_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(8)
+        layout.addWidget(self.edit_bar)
+        layout.addWidget(self.chat_input)
+        layout.addLayout(row)
+
+    def text(self) -> str:
+        return self.chat_input.toPlainText()
+
+    def on_submit(self) -> None:
+        if not self.send_button.isEnabled():
+            return
+        text = self.text()
+        if not text.strip():
+            return
+        if self.editing_id is None:
+            self.sendRequested.emit(text)
+        else:
+            self.editSubmitted.emit(self.editing_id, text)
+
+    def on_message_saved(self, _message_id: int) -> None:
+        """Only now is it safe to clear what the user typed."""
+        self.chat_input.clear()
+        self.cancel_edit()
+
+    def begin_edit(self, message_id: int, text: str) -> None:
+        self.editing_id = message_id
+        self.chat_input.setPlainText(text)
+        self.edit_bar.show()
+        self.chat_input.setFocus()
+        self.chat_input.moveCursor(self.chat_input.textCursor().MoveOperation.End)
+
+    def cancel_edit(self) -> None:
+        if self.editing_id is not None:
+            self.editing_id = None
+            self.chat_input.clear()
+        self.edit_bar.hide()
+
+    def set_busy(self, busy: bool) -> None:
+        self.send_button.setEnabled(not busy)
+        self.stop_button.setEnabled(busy)
+        self.stop_button.setVisible(busy)
+
+    def set_models(self, models: list[str], current: str) -> None:
+        """Replace the picker's list without it counting as the user's choice."""
+        self.model_picker.blockSignals(True)
+        self.model_picker.clear()
+        self.model_picker.addItems(models)
+        self.model_picker.setCurrentText(current)
+        self.model_picker.blockSignals(False)
+
+    def set_system_prompt_active(self, active: bool) -> None:
+        self.system_prompt_button.setProperty("active", active)
+        self.system_prompt_button.setText("System prompt ●" if active else "System prompt")
+        self.style().unpolish(self.system_prompt_button)
+        self.style().polish(self.system_prompt_button)

@@ -1,0 +1,290 @@
+"""The main window: sidebar | (model banner over the Chat and Task tabs).
+
+It is built in two steps so it can paint before the heavy imports: `MainWindow()` needs only
+PySide6, and `attach(store, client)` (after the first paint) brings in the core and wires the
+chat controller and the task pane's (the run list waits in the sidebar till then). Nothing
+on this module's import path may import asyncio, qasync, sqlite_utils, anthropic, markdown_it
+or pygments.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.ui.chat_pane import ChatPane
+from desktop.ui.model_banner import ModelBanner
+from desktop.ui.run_list import RunList
+from desktop.ui.sidebar import Sidebar
+from desktop.ui.system_prompt_dialog import SystemPromptDialog
+
+if TYPE_CHECKING:
+    from desktop.core.fake_api import FakeAPI
+    from desktop.core.llm import ModelClient
+    from desktop.core.store import Store
+    from desktop.ui.chat_controller import ChatController
+    from desktop.ui.task_controller import TaskController
+    from desktop.ui.task_pane import TaskPane
+
+APP_NAME = "AgentDesk"
+SIDEBAR_WIDTH = 260
+TASK_TAB = 1
+
+
+class MainWindow(QMainWindow):
+    """The app's one window. Tests build it exactly as `run_app` does, with their own core."""
+
+    closed = Signal()
+
+    def __init__(self, *, demo: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(APP_NAME)
+        self.resize(1240, 820)
+        self.setMinimumSize(760, 480)
+        self.controller: ChatController | None = None
+        self.demo_server: FakeAPI | None = None
+        self.system_prompt_dialog: SystemPromptDialog | None = None
+        self.task_controller: TaskController | None = None
+        self.task_pane: TaskPane | None = None
+        self.sidebar = Sidebar()
+        self.run_list = RunList()
+        self.sidebar.add_section("Runs", self.run_list)
+        self.banner = ModelBanner()
+        self.chat_pane = ChatPane()
+        self.composer = self.chat_pane.composer
+        self.task_placeholder = QLabel("The task pane arrives in a later version.")
+        self.task_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("paneTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.chat_pane, "Chat")
+        self.tabs.addTab(self.task_placeholder, "Task")
+        self.new_chat_shortcut = QShortcut(QKeySequence.StandardKey.New, self)
+        self.setCentralWidget(self._central())
+        if demo:
+            self.banner.show_demo()
+        self.composer.send_button.setEnabled(False)  # until attach() brings the core
+        self.composer.chat_input.setFocus()
+
+    def _central(self) -> QSplitter:
+        right = QWidget()
+        right.setObjectName("mainArea")
+        layout = QVBoxLayout(right)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+        splitter = QSplitter()
+        splitter.setObjectName("mainSplitter")
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([SIDEBAR_WIDTH, self.width() - SIDEBAR_WIDTH])
+        return splitter
+
+    # --- set-up -----------------------------------------------------------------------------
+
+    def attach(self, store: Store, client: ModelClient) -> None:
+        """Bring in the core (after the first paint): load conversations, wire the chat."""
+        from desktop.ui.chat_controller import ChatController  # asyncio + core: ~250 ms
+
+        self.controller = ChatController(store, client, self)
+        self.chat_pane.view.set_source(self.controller)
+        self._attach_tasks(store, client)
+        self._connect_signals()
+        if not client.api_key and self.demo_server is None:
+            self.banner.show_no_key()
+        self.composer.set_busy(False)
+        self.on_conversations_changed()
+        self.controller.open_conversation(None)
+        self.controller.load_models()
+
+    def _attach_tasks(self, store: Store, client: ModelClient) -> None:
+        """The task pane and its controller, in the Task tab; the runs in the sidebar."""
+        from desktop.ui.task_controller import TaskController
+        from desktop.ui.task_pane import TaskPane
+
+        self.task_controller = TaskController(store, client, parent=self)
+        self.task_pane = TaskPane()
+        self.task_pane.attach(self.task_controller)
+        self.set_task_pane(self.task_pane)
+        self.run_list.set_source(self.task_controller)
+
+    def use_demo(self) -> None:
+        """Switch to the built-in demo model, served in-process on a loopback port."""
+        from desktop.core.demo import DEMO_MODEL, start_demo
+
+        if self.controller is None or self.demo_server is not None:
+            return
+        self.demo_server, client = start_demo()
+        self.controller.use_client(client, models=[DEMO_MODEL])
+        if self.task_controller is not None:
+            self.task_controller.use_client(client, DEMO_MODEL)
+        self.banner.show_demo()
+        self.chat_pane.clear_status()
+
+    def set_task_pane(self, widget: QWidget) -> None:
+        """Put the task pane in the "Task" tab, replacing the placeholder."""
+        self.tabs.removeTab(TASK_TAB)
+        self.task_placeholder.deleteLater()
+        self.tabs.insertTab(TASK_TAB, widget, "Task")
+
+    async def aclose(self) -> None:
+        """Stop the runs and the streaming reply (stored as cancelled), and the demo server."""
+        if self.task_controller is not None:
+            await self.task_controller.aclose()
+        if self.controller is not None:
+            await self.controller.aclose()
+        if self.demo_server is not None:
+            self.demo_server.stop()
+            self.demo_server = None
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        super().closeEvent(event)
+        self.closed.emit()
+
+    def _connect_signals(self) -> None:
+        assert self.controller is not None
+        assert self.task_controller is not None and self.task_pane is not None
+        chat, pane, composer = self.controller, self.chat_pane, self.composer
+        tasks, runs = self.task_controller, self.run_list
+        view = pane.view
+        self.new_chat_shortcut.activated.connect(self.on_new_chat)
+        pane.escape.activated.connect(self.on_escape)
+        self.banner.demo_button.clicked.connect(self.on_use_demo_clicked)
+        self.sidebar.newChatRequested.connect(self.on_new_chat)
+        self.sidebar.conversationSelected.connect(chat.open_conversation)
+        self.sidebar.renameRequested.connect(chat.rename_conversation)
+        self.sidebar.deleteRequested.connect(chat.delete_conversation)
+        composer.sendRequested.connect(chat.send)
+        composer.editSubmitted.connect(chat.edit)
+        composer.stop_button.clicked.connect(chat.stop)
+        composer.model_picker.textActivated.connect(chat.set_model)
+        composer.systemPromptRequested.connect(self.on_system_prompt_requested)
+        view.notice.connect(pane.show_notice)
+        view.editRequested.connect(composer.begin_edit)
+        view.regenerateRequested.connect(chat.regenerate)
+        view.retryRequested.connect(chat.regenerate)
+        view.branchRequested.connect(chat.select_branch)
+        chat.conversationOpened.connect(self.on_conversation_opened)
+        chat.conversationsChanged.connect(self.on_conversations_changed)
+        chat.threadChanged.connect(view.reload)
+        chat.userMessageSaved.connect(composer.on_message_saved)
+        chat.userMessageSaved.connect(view.on_message_added)
+        chat.replyStarted.connect(view.on_message_added)
+        chat.textDelta.connect(view.on_text_delta)
+        chat.textDelta.connect(pane.clear_progress)
+        chat.retrying.connect(pane.show_progress)
+        chat.replyFinished.connect(view.on_reply_settled)
+        chat.replyFailed.connect(view.on_reply_failed)
+        chat.replyCancelled.connect(view.on_reply_settled)
+        chat.busyChanged.connect(composer.set_busy)
+        chat.busyChanged.connect(view.on_busy_changed)
+        chat.busyChanged.connect(self.on_busy_changed)
+        chat.modelsLoaded.connect(self.on_models_loaded)
+        chat.error.connect(pane.show_error)
+        tasks.runStarted.connect(runs.on_runs_changed)
+        tasks.runEnded.connect(runs.on_runs_changed)
+        tasks.approvalChanged.connect(runs.on_approval_changed)
+        runs.runSelected.connect(self.task_pane.show_run)
+        runs.runSelected.connect(self.on_run_selected)
+        self.task_pane.runShown.connect(runs.select_run)
+
+    # --- slots --------------------------------------------------------------------------------
+
+    def on_new_chat(self) -> None:
+        if self.controller is not None:
+            self.controller.new_chat()
+        self.tabs.setCurrentWidget(self.chat_pane)
+        self.composer.chat_input.setFocus()
+
+    def on_run_selected(self, _run_id: int) -> None:
+        """A run picked in the sidebar: show the Task tab, where the pane now shows it."""
+        if self.task_pane is not None:
+            self.tabs.setCurrentWidget(self.task_pane)
+
+    def on_use_demo_clicked(self) -> None:
+        self.use_demo()
+        self.composer.chat_input.setFocus()
+
+    def on_escape(self) -> None:
+        """Esc stops a streaming reply, else leaves edit mode."""
+        if self.controller is not None and self.controller.busy:
+            self.controller.stop()
+        else:
+            self.composer.cancel_edit()
+
+    def on_conversation_opened(self) -> None:
+        assert self.controller is not None
+        conversation = self.controller.conversation()
+        self.chat_pane.view.reload()
+        self.composer.cancel_edit()
+        self.composer.set_models(self.controller.models, self.controller.model)
+        self.composer.set_system_prompt_active(bool(conversation and conversation.system_prompt))
+        title = conversation.title if conversation else "New chat"
+        self.setWindowTitle(f"{title} — {APP_NAME}")
+        self._select_in_sidebar()
+        self.composer.chat_input.setFocus()
+
+    def on_conversations_changed(self) -> None:
+        assert self.controller is not None
+        conversation = self.controller.conversation()
+        self.sidebar.show_conversations(
+            self.controller.conversations(), self.controller.conversation_id
+        )
+        if conversation is not None:
+            self.setWindowTitle(f"{conversation.title} — {APP_NAME}")
+
+    def on_models_loaded(self, models: list[str]) -> None:
+        assert self.controller is not None
+        self.composer.set_models(models, self.controller.model)
+
+    def on_busy_changed(self, busy: bool) -> None:
+        """A new reply clears old errors; a finished one clears its retry notice."""
+        if busy:
+            self.chat_pane.clear_status()
+        else:
+            self.chat_pane.clear_progress()
+
+    def on_system_prompt_requested(self) -> None:
+        assert self.controller is not None
+        conversation = self.controller.conversation()
+        dialog = SystemPromptDialog(conversation.system_prompt if conversation else "", self)
+        dialog.accepted.connect(self.on_system_prompt_accepted)
+        self.system_prompt_dialog = dialog
+        dialog.open()
+
+    def on_system_prompt_accepted(self) -> None:
+        assert self.controller is not None and self.system_prompt_dialog is not None
+        self.controller.set_system_prompt(self.system_prompt_dialog.text())
+        self.system_prompt_dialog.deleteLater()
+        self.system_prompt_dialog = None
+        conversation = self.controller.conversation()
+        self.composer.set_system_prompt_active(bool(conversation and conversation.system_prompt))
+
+    def _select_in_sidebar(self) -> None:
+        assert self.controller is not None
+        view = self.sidebar.conversation_list
+        item = (
+            self.sidebar.item_for(self.controller.conversation_id)
+            if self.controller.conversation_id is not None
+            else None
+        )
+        view.blockSignals(True)
+        if item is None:
+            view.clearSelection()
+            view.setCurrentItem(None)
+        else:
+            view.setCurrentItem(item)
+        view.blockSignals(False)

@@ -1,0 +1,155 @@
+"""The left column: New chat, the conversation list (`conversationList`), and room for more.
+
+Rename is inline (F2, double-click or the context menu); delete asks first, through a
+non-blocking message box so streaming carries on while it is open. Other panes add their own
+lists below with `add_section` (the task pane adds "Runs").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QFrame,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+if TYPE_CHECKING:
+    from desktop.core.store import Conversation
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def section_label(title: str) -> QLabel:
+    label = QLabel(title.upper())
+    label.setObjectName("sidebarSection")
+    return label
+
+
+class Sidebar(QFrame):
+    newChatRequested = Signal()
+    conversationSelected = Signal(int)
+    renameRequested = Signal(int, str)
+    deleteRequested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebar")
+        self.new_chat_button = QPushButton("+  New chat")
+        self.new_chat_button.setObjectName("newChatButton")
+        self.new_chat_button.setAccessibleName("New chat")
+        self.new_chat_button.setToolTip("Start a new conversation (Ctrl+N)")
+        self.conversation_list = QListWidget()
+        self.conversation_list.setObjectName("conversationList")
+        self.conversation_list.setAccessibleName("conversationList")
+        self.conversation_list.setToolTip("F2 renames, Delete deletes; right-click for more")
+        self.conversation_list.setEditTriggers(
+            QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+        )
+        self.conversation_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.conversation_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.conversation_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.confirm_box: QMessageBox | None = None
+        self._pending_delete: int | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(10, 12, 10, 12)
+        self._layout.setSpacing(8)
+        self._layout.addWidget(self.new_chat_button)
+        self._layout.addWidget(section_label("Chats"))
+        self._layout.addWidget(self.conversation_list, 1)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.new_chat_button.clicked.connect(self.newChatRequested)
+        self.conversation_list.currentItemChanged.connect(self.on_current_item_changed)
+        self.conversation_list.itemChanged.connect(self.on_item_changed)
+        self.conversation_list.customContextMenuRequested.connect(self.on_context_menu)
+        delete = QShortcut(QKeySequence.StandardKey.Delete, self.conversation_list)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.on_delete_key)
+
+    def add_section(self, title: str, widget: QWidget, stretch: int = 1) -> None:
+        """Add a titled list under the conversations; they share the height."""
+        self._layout.addWidget(section_label(title))
+        self._layout.addWidget(widget, stretch)
+
+    def show_conversations(self, conversations: list[Conversation], current: int | None) -> None:
+        """Refill the list (newest first) without it counting as the user's selection."""
+        view = self.conversation_list
+        view.blockSignals(True)
+        view.clear()
+        for conversation in conversations:
+            item = QListWidgetItem(conversation.title)
+            item.setData(ID_ROLE, conversation.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+            item.setToolTip(conversation.title)
+            view.addItem(item)
+            if conversation.id == current:
+                view.setCurrentItem(item)
+        view.blockSignals(False)
+
+    def item_for(self, conversation_id: int) -> QListWidgetItem | None:
+        for row in range(self.conversation_list.count()):
+            item = self.conversation_list.item(row)
+            if item.data(ID_ROLE) == conversation_id:
+                return item
+        return None
+
+    def on_current_item_changed(self, item: QListWidgetItem | None, _previous: object) -> None:
+        if item is not None:
+            self.conversationSelected.emit(item.data(ID_ROLE))
+
+    def on_item_changed(self, item: QListWidgetItem) -> None:
+        self.renameRequested.emit(item.data(ID_ROLE), item.text())
+
+    def on_context_menu(self, position: QPoint) -> None:
+        item = self.conversation_list.itemAt(position)
+        if item is None:
+            return
+        menu = QMenu(self)
+        menu.addAction("Rename", lambda: self.conversation_list.editItem(item))
+        menu.addAction("Delete…", lambda: self.confirm_delete(item))
+        menu.popup(self.conversation_list.viewport().mapToGlobal(position))
+
+    def on_delete_key(self) -> None:
+        item = self.conversation_list.currentItem()
+        if item is not None:
+            self.confirm_delete(item)
+
+    def confirm_delete(self, item: QListWidgetItem) -> None:
+        """Ask before deleting; the answer arrives in `on_delete_answered`."""
+        self._pending_delete = item.data(ID_ROLE)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete conversation",
+            f"Delete “{item.text()}” and all its messages? This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("confirmDeleteBox")
+        box.button(QMessageBox.StandardButton.Yes).setText("Delete")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.buttonClicked.connect(self.on_delete_answered)
+        self.confirm_box = box
+        box.open()
+
+    def on_delete_answered(self, button: QAbstractButton) -> None:
+        box, conversation_id = self.confirm_box, self._pending_delete
+        self.confirm_box = self._pending_delete = None
+        if box is None or conversation_id is None:
+            return
+        box.deleteLater()
+        if box.standardButton(button) == QMessageBox.StandardButton.Yes:
+            self.deleteRequested.emit(conversation_id)

@@ -1,0 +1,195 @@
+"""The task pane's bridge to the agent core: intents in (start, stop, approve, deny), events out.
+
+It owns the live runs: one asyncio task per run iterates its `ActiveRun` to the end and
+re-emits every event as `runEvent(run_id, event)`, so any number of runs go on at once, and
+keep going whatever the window shows. It keeps each run's pending `ApprovalNeeded` so an
+answer from the pane can resolve it. No widgets and no agent logic: the recorder has already
+stored each event when it arrives here. Failures become the `error` signal, worded for the user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.core.agent import Budget
+from desktop.core.events import ApprovalNeeded, ApprovalResolved, Decision, RunEvent
+from desktop.core.llm import DEFAULT_MODEL, ModelClient
+from desktop.core.permissions import Policy
+from desktop.core.recorder import ActiveRun, start_run
+from desktop.core.store import Run, Store, StoreError
+from desktop.core.workspace import Workspace, WorkspaceError
+
+log = logging.getLogger(__name__)
+
+NO_KEY = (
+    "No API key: set ANTHROPIC_API_KEY and restart, or click “Use demo model” "
+    "(or start with `agentdesk --demo`)."
+)
+
+
+class TaskController(QObject):
+    """All agent runs of one window: the live ones, and the stored ones read on request."""
+
+    runEvent = Signal(int, object)
+    """(run id, event): every event of a live run, in order, already stored."""
+    runStarted = Signal(int)
+    runEnded = Signal(int, str)
+    """(run id, final status: finished, failed, cancelled or budget_exhausted)."""
+    approvalChanged = Signal(int, bool)
+    """(run id, waiting): the run started or stopped waiting for the user's answer."""
+    error = Signal(str)
+
+    def __init__(
+        self,
+        store: Store,
+        client: ModelClient,
+        model: str = DEFAULT_MODEL,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._client = client
+        self.model = model
+        self._runs: dict[int, ActiveRun] = {}
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._budgets: dict[int, Budget] = {}
+        self._pending: dict[int, ApprovalNeeded] = {}
+
+    # --- intents --------------------------------------------------------------------------
+
+    def start(
+        self,
+        goal: str,
+        workspace: str | Path,
+        budget: Budget | None = None,
+        model: str | None = None,
+        *,
+        policy: Policy | None = None,
+    ) -> int | None:
+        """Start a run and return its id, or None (and `error`) when it cannot start."""
+        if problem := self.problem(goal, workspace):
+            self.error.emit(problem)
+            return None
+        budget = budget or Budget()
+        try:
+            run = start_run(
+                self._store, self._client, goal.strip(), workspace,
+                policy=policy, budget=budget, model=model or self.model,
+            )
+        except (WorkspaceError, StoreError) as exc:
+            self.error.emit(f"The run could not start: {exc}")
+            return None
+        run_id = run.run_id
+        self._runs[run_id] = run
+        self._budgets[run_id] = budget
+        self._tasks[run_id] = asyncio.ensure_future(self._follow(run))
+        self.runStarted.emit(run_id)
+        return run_id
+
+    def problem(self, goal: str, workspace: str | Path) -> str | None:
+        """Why a run of `goal` in `workspace` cannot start, worded for the user; None if it can."""
+        if not goal.strip():
+            return "Describe the goal first: what should the agent achieve?"
+        if not self._client.api_key:
+            return NO_KEY
+        try:
+            Workspace(workspace)
+        except WorkspaceError as exc:
+            return f"The run could not start: {exc}"
+        return None
+
+    def stop(self, run_id: int) -> None:
+        """Cancel the run; a running command is killed and the run ends as cancelled."""
+        run = self._runs.get(run_id)
+        if run is not None:
+            run.cancel()
+
+    def approve(self, run_id: int, call_id: str, always: bool = False) -> None:
+        """Let the pending call run; `always` allows its tool for the rest of this run."""
+        self._resolve(run_id, call_id, Decision(allow=True, always=always))
+
+    def deny(self, run_id: int, call_id: str, reason: str = "") -> None:
+        """Refuse the pending call; the model receives the denial and `reason`."""
+        self._resolve(run_id, call_id, Decision(allow=False, reason=reason.strip()))
+
+    def use_client(self, client: ModelClient, model: str) -> None:
+        """Start later runs on another endpoint (the demo model); live runs keep theirs."""
+        self._client = client
+        self.model = model
+
+    # --- what the pane reads ----------------------------------------------------------------
+
+    def is_running(self, run_id: int) -> bool:
+        return run_id in self._runs
+
+    def running(self) -> list[int]:
+        return list(self._runs)
+
+    def budget(self, run_id: int) -> Budget | None:
+        """The budget a live run was started with (stored runs do not record it)."""
+        return self._budgets.get(run_id)
+
+    def runs(self) -> list[Run]:
+        """All stored runs, newest first ([] and `error` if the database fails)."""
+        try:
+            return self._store.runs()
+        except StoreError as exc:
+            self.error.emit(str(exc))
+            return []
+
+    def run(self, run_id: int) -> Run | None:
+        try:
+            return self._store.run(run_id)
+        except StoreError as exc:
+            self.error.emit(str(exc))
+            return None
+
+    def stored_events(self, run_id: int) -> list[RunEvent]:
+        """A run's events as the store has them, rebuilt for the renderer."""
+        try:
+            return [stored.event() for stored in self._store.events(run_id)]
+        except StoreError as exc:
+            self.error.emit(str(exc))
+            return []
+
+    async def aclose(self) -> None:
+        """Cancel every live run and wait until each is stored as cancelled."""
+        tasks = list(self._tasks.values())
+        for run in self._runs.values():
+            run.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _resolve(self, run_id: int, call_id: str, decision: Decision) -> None:
+        request = self._pending.get(run_id)
+        if request is None or request.call_id != call_id:
+            return  # answered already, or the run ended meanwhile
+        del self._pending[run_id]
+        request.resolve(decision)
+
+    async def _follow(self, run: ActiveRun) -> None:
+        """Relay the run's events until its last one; the run ends even if this is cancelled."""
+        run_id = run.run_id
+        try:
+            async for event in run:
+                if isinstance(event, ApprovalNeeded):
+                    self._pending[run_id] = event
+                    self.approvalChanged.emit(run_id, True)
+                elif isinstance(event, ApprovalResolved):
+                    self._pending.pop(run_id, None)
+                    self.approvalChanged.emit(run_id, False)
+                self.runEvent.emit(run_id, event)
+        except Exception as exc:  # a bug must not kill the window: report it and go on
+            log.exception("following run %s failed", run_id)
+            self.error.emit(f"Run {run_id} stopped unexpectedly: {exc}")
+        finally:
+            self._runs.pop(run_id, None)
+            self._tasks.pop(run_id, None)
+            if self._pending.pop(run_id, None) is not None:
+                self.approvalChanged.emit(run_id, False)
+            self.runEnded.emit(run_id, run.status)

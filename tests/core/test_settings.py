@@ -1,0 +1,80 @@
+"""Settings: defaults, a round trip through config.json, and files that are missing or broken."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from desktop.core import paths, settings
+from desktop.core.settings import MAX_RECENT_WORKSPACES, Settings
+
+
+def test_defaults_when_there_is_no_file(isolated_env: Path) -> None:
+    assert not settings.config_path().exists()
+    loaded = settings.load()
+    assert loaded == Settings()
+    assert (loaded.max_steps, loaded.max_cost_usd, loaded.max_wall_s) == (30, 5.0, 3600.0)
+    assert loaded.recent_workspaces == ()
+
+
+def test_save_and_load_round_trip_in_the_data_dir(isolated_env: Path) -> None:
+    chosen = Settings(max_steps=12, max_cost_usd=0.5, max_wall_s=600, recent_workspaces=("/a",))
+    settings.save(chosen)
+    assert settings.config_path() == paths.data_dir() / "config.json"
+    assert settings.config_path().parent == isolated_env
+    assert settings.load() == chosen
+    assert json.loads(settings.config_path().read_text())["recent_workspaces"] == ["/a"]
+
+
+def test_recent_workspaces_are_newest_first_unique_and_capped() -> None:
+    current = Settings()
+    for number in range(MAX_RECENT_WORKSPACES + 3):
+        current = current.with_recent_workspace(f"/w{number}")
+    current = current.with_recent_workspace("/w5")
+    assert len(current.recent_workspaces) == MAX_RECENT_WORKSPACES
+    assert current.recent_workspaces[:3] == ("/w5", "/w12", "/w11")
+    assert current.recent_workspaces.count("/w5") == 1
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]", "", "\x00\x01"])
+def test_a_broken_file_falls_back_to_defaults(isolated_env: Path, content: str) -> None:
+    settings.config_path().write_text(content)
+    assert settings.load() == Settings()
+
+
+def test_bad_values_fall_back_one_by_one(isolated_env: Path) -> None:
+    settings.config_path().write_text(json.dumps({
+        "max_steps": "many",
+        "max_cost_usd": 2,
+        "max_wall_s": True,
+        "recent_workspaces": ["/x", 3],
+    }))
+    loaded = settings.load()
+    assert loaded == Settings(max_cost_usd=2.0)
+    assert isinstance(loaded.max_cost_usd, float)
+
+
+def test_saving_keeps_keys_it_does_not_know(isolated_env: Path) -> None:
+    settings.config_path().write_text(json.dumps({"theme": "dark", "max_steps": 3}))
+    settings.save(settings.load().with_recent_workspace("/p"))
+    data = json.loads(settings.config_path().read_text())
+    assert data["theme"] == "dark"
+    assert (data["max_steps"], data["recent_workspaces"]) == (3, ["/p"])
+
+
+def test_save_is_atomic_and_leaves_no_temporary_files(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.save(Settings(max_steps=7))
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        settings.save(Settings(max_steps=99))
+    assert settings.load().max_steps == 7
+    assert [p.name for p in isolated_env.iterdir() if p.name.startswith(".config-")] == []

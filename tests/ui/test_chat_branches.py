@@ -1,0 +1,104 @@
+"""Branches: editing a past message and regenerating a reply keep the old version reachable
+through the `< 1/2 >` switcher, on screen and in the database."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop.core.fake_api import FakeAPI, Turn
+from desktop.core.store import Store
+from desktop.ui.main_window import MainWindow
+from tests.ui.chat_helpers import (
+    WAIT_MS,
+    cards,
+    click,
+    find,
+    message_requests,
+    screen_text,
+    send_and_wait,
+    thread,
+    wait_idle,
+)
+
+
+def _texts(store: Store, window: MainWindow) -> list[str]:
+    return [m.text for m in thread(store, window)]
+
+
+def test_edit_makes_a_branch_and_the_switcher_moves_between_them(
+    qtbot: QtBot, window: MainWindow, fake_api: FakeAPI, store: Store
+) -> None:
+    fake_api.add(Turn(text="Answer one."))
+    send_and_wait(qtbot, window, "First question")
+    click(qtbot, cards(window)[0].edit_button)
+    chat_input = find(window, "chatInput")
+    assert chat_input.toPlainText() == "First question"
+    assert window.composer.edit_bar.isVisible()
+
+    chat_input.selectAll()
+    qtbot.keyClicks(chat_input, "Second question")
+    fake_api.add(Turn(text="Answer two."))
+    with qtbot.waitSignal(window.controller.busyChanged, timeout=WAIT_MS):
+        qtbot.keyClick(chat_input, Qt.Key.Key_Return)
+    wait_idle(qtbot, window)
+
+    assert _texts(store, window) == ["Second question", "Answer two."]
+    assert message_requests(fake_api)[-1]["body"]["messages"][0]["content"][0]["text"] == (
+        "Second question"
+    )
+    assert "Answer one." not in screen_text(window)
+    assert not window.composer.edit_bar.isVisible()
+    user_card = cards(window)[0]
+    assert user_card.branch_label.text() == "2/2"
+
+    click(qtbot, user_card.previous_button)
+    assert _texts(store, window) == ["First question", "Answer one."]
+    assert "Answer one." in screen_text(window) and "Answer two." not in screen_text(window)
+    assert cards(window)[0].branch_label.text() == "1/2"
+
+    click(qtbot, cards(window)[0].next_button)
+    assert _texts(store, window) == ["Second question", "Answer two."]
+    assert "Answer two." in screen_text(window)
+
+
+def test_regenerate_makes_a_sibling_reply(
+    qtbot: QtBot, window: MainWindow, fake_api: FakeAPI, store: Store
+) -> None:
+    fake_api.add(Turn(text="Take one."))
+    send_and_wait(qtbot, window, "Say something")
+    first = thread(store, window)[-1]
+    assert not cards(window)[0].regenerate_button.isVisible()  # user messages: Edit instead
+
+    fake_api.add(Turn(text="Take two."))
+    with qtbot.waitSignal(window.controller.busyChanged, timeout=WAIT_MS):
+        click(qtbot, cards(window)[-1].regenerate_button)
+    wait_idle(qtbot, window)
+
+    second = thread(store, window)[-1]
+    assert second.id != first.id and second.parent_id == first.parent_id
+    assert [m.text for m in store.siblings(second.id)] == ["Take one.", "Take two."]
+    assert "Take two." in screen_text(window) and "Take one." not in screen_text(window)
+    assert len(cards(window)) == 2
+    assert cards(window)[-1].branch_label.text() == "2/2"
+
+    click(qtbot, cards(window)[-1].previous_button)
+    assert _texts(store, window) == ["Say something", "Take one."]
+    assert "Take one." in screen_text(window)
+
+
+def test_actions_are_disabled_while_a_reply_streams(
+    qtbot: QtBot, window: MainWindow, fake_api: FakeAPI
+) -> None:
+    fake_api.add(Turn(text="Quick."))
+    send_and_wait(qtbot, window, "one")
+    fake_api.add(Turn(text="A slower reply that takes its time. " * 4, tokens_per_s=60))
+    find(window, "chatInput").setPlainText("two")
+    qtbot.mouseClick(find(window, "sendButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.controller.busy, timeout=WAIT_MS)
+
+    assert not cards(window)[0].edit_button.isEnabled()
+    assert not find(window, "sendButton").isEnabled()
+    qtbot.mouseClick(find(window, "stopButton"), Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    assert cards(window)[0].edit_button.isEnabled()

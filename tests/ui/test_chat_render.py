@@ -1,0 +1,70 @@
+"""Markdown on screen: highlighted code with a working Copy link, escaped HTML, tables."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from desktop.core.fake_api import FakeAPI, Turn
+from desktop.ui.main_window import MainWindow
+from desktop.ui.render import render_markdown, render_plain
+from tests.ui.chat_helpers import cards, find, send_and_wait
+
+CODE = 'def greet(name: str) -> str:\n    return f"Hello, {name}!"'
+REPLY = f"Here you go:\n\n```python\n{CODE}\n```\n\nAnd `inline` too."
+
+
+def test_code_block_is_highlighted_and_copyable() -> None:
+    rendered = render_markdown(REPLY)
+
+    assert rendered.code_blocks == (CODE,)
+    assert 'href="copy:0"' in rendered.html
+    assert re.search(
+        r'<span style="color: #[0-9A-Fa-f]{3,6}; font-weight: bold">def</span>', rendered.html
+    )
+    assert "class=" not in rendered.html  # Qt ignores classes: every style must be inline
+    assert "<code" in rendered.html
+
+
+def test_raw_html_is_escaped_and_tables_render() -> None:
+    html = render_markdown("<script>alert(1)</script>\n\n| a | b |\n|---|---|\n| 1 | ~~2~~ |").html
+
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<table" in html and "<td>1</td>" in html and "<s>2</s>" in html
+    assert "&lt;b&gt;" in render_plain("<b>not bold</b>").html
+
+
+def _copy_link_position(qtbot: QtBot, label: QLabel) -> QPoint:
+    """Where the "Copy" link is: the point over which the label shows a link cursor."""
+    for y in range(0, label.height(), 3):
+        for x in range(label.width() - 2, label.width() // 2, -4):
+            qtbot.mouseMove(label, QPoint(x, y))
+            if label.cursor().shape() == Qt.CursorShape.PointingHandCursor:
+                return QPoint(x, y)
+    raise AssertionError("no link found on the message")
+
+
+def test_copy_link_puts_the_code_on_the_clipboard(
+    qtbot: QtBot, window: MainWindow, fake_api: FakeAPI
+) -> None:
+    fake_api.add(Turn(text=REPLY))
+    send_and_wait(qtbot, window, "show me code")
+    QGuiApplication.clipboard().clear()
+    body = cards(window)[-1].body
+
+    qtbot.mouseClick(body, Qt.MouseButton.LeftButton, pos=_copy_link_position(qtbot, body))
+    assert QGuiApplication.clipboard().text() == CODE
+    assert "Code copied" in find(window, "chatStatus").text()
+
+
+def test_copy_message_copies_the_markdown(
+    qtbot: QtBot, window: MainWindow, fake_api: FakeAPI
+) -> None:
+    fake_api.add(Turn(text=REPLY))
+    send_and_wait(qtbot, window, "show me code")
+    qtbot.mouseClick(cards(window)[-1].copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == REPLY

@@ -1,0 +1,111 @@
+"""The conversation list: new chat, switching, inline rename, delete after a confirmation."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from desktop.core.fake_api import FakeAPI, Turn
+from desktop.core.llm import ModelClient
+from desktop.core.store import Store
+from desktop.ui.main_window import MainWindow
+from tests.ui.chat_helpers import WAIT_MS, find, screen_text, send_and_wait
+from tests.ui.conftest import OpenWindow
+
+
+def _titles(window: MainWindow) -> list[str]:
+    view = find(window, "conversationList")
+    return [view.item(row).text() for row in range(view.count())]
+
+
+def _with_two_conversations(store: Store) -> tuple[int, int]:
+    older = store.create_conversation("Older chat")
+    store.add_message(older.id, "user", "an old question")
+    newer = store.create_conversation("Newer chat")
+    return older.id, newer.id
+
+
+def test_new_chat_then_switching_conversations(
+    qtbot: QtBot, window: MainWindow, fake_api: FakeAPI, store: Store
+) -> None:
+    fake_api.add(Turn(text="First reply."))
+    send_and_wait(qtbot, window, "Plan a trip to Lisbon")
+    assert _titles(window) == ["Plan a trip to Lisbon"]
+    first = window.controller.conversation_id
+
+    qtbot.mouseClick(find(window, "newChatButton"), Qt.MouseButton.LeftButton)
+    assert window.chat_pane.view.cards == []
+    assert window.focusWidget() is find(window, "chatInput")
+    fake_api.add(Turn(text="Second reply."))
+    send_and_wait(qtbot, window, "Write a haiku")
+    assert _titles(window) == ["Write a haiku", "Plan a trip to Lisbon"]
+    assert len(store.conversations()) == 2
+
+    view = find(window, "conversationList")
+    rect = view.visualItemRect(view.item(1))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.controller.conversation_id == first
+    assert "First reply." in screen_text(window) and "Second reply." not in screen_text(window)
+
+
+def test_ctrl_n_starts_a_new_chat(
+    qtbot: QtBot, open_window: OpenWindow, client: ModelClient, store: Store
+) -> None:
+    older, _ = _with_two_conversations(store)
+    window = open_window(client)
+    window.controller.open_conversation(older)
+    assert "an old question" in screen_text(window)
+
+    qtbot.keyClick(find(window, "chatInput"), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.controller.conversation_id is None
+    assert window.chat_pane.view.cards == []
+
+
+def test_rename_inline_with_f2(
+    qtbot: QtBot, open_window: OpenWindow, client: ModelClient, store: Store
+) -> None:
+    older, _ = _with_two_conversations(store)
+    window = open_window(client)
+    view = find(window, "conversationList")
+    view.setCurrentRow(1)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = view.findChild(QLineEdit)
+    assert editor is not None and editor.isVisible()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Renamed chat")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+    qtbot.waitUntil(lambda: store.conversation(older).title == "Renamed chat", timeout=WAIT_MS)
+    assert "Renamed chat" in _titles(window)
+
+
+def _press_delete_and_answer(
+    qtbot: QtBot, window: MainWindow, row: int, answer: QMessageBox.StandardButton
+) -> None:
+    view = find(window, "conversationList")
+    view.setCurrentRow(row)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    box = window.sidebar.confirm_box
+    assert box is not None and box.isVisible()
+    assert "cannot be undone" in box.text()
+    qtbot.mouseClick(box.button(answer), Qt.MouseButton.LeftButton)
+
+
+def test_delete_asks_first(
+    qtbot: QtBot, open_window: OpenWindow, client: ModelClient, store: Store
+) -> None:
+    older, newer = _with_two_conversations(store)
+    window = open_window(client)
+    window.controller.open_conversation(older)
+
+    _press_delete_and_answer(qtbot, window, 1, QMessageBox.StandardButton.Cancel)
+    assert {c.id for c in store.conversations()} == {older, newer}
+
+    _press_delete_and_answer(qtbot, window, 1, QMessageBox.StandardButton.Yes)
+    assert [c.id for c in store.conversations()] == [newer]
+    assert _titles(window) == ["Newer chat"]
+    assert window.controller.conversation_id is None  # the open one went: a fresh chat
+    assert window.chat_pane.view.cards == []

@@ -1,0 +1,105 @@
+"""The task pane in the window: the Task tab, the Runs section of the sidebar, runs that go on
+while the user chats, the demo model, and runs stopped when the window closes."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from desktop.core.fake_api import FakeAPI, ToolUse, Turn
+from desktop.core.llm import ModelClient
+from desktop.core.store import Store
+from desktop.ui.run_list import WAITING, RunList
+from desktop.ui.task_pane import TaskPane
+from tests.ui import chat_helpers
+from tests.ui.conftest import OpenWindow
+from tests.ui.task_helpers import (
+    WAIT_MS,
+    Chooser,
+    card,
+    click,
+    group_alive,
+    rows,
+    select_in_run_list,
+    start_run,
+    wait_ended,
+    wait_for_approval,
+)
+
+
+def task_pane(window: object) -> TaskPane:
+    pane = window.task_pane  # type: ignore[attr-defined]
+    assert isinstance(pane, TaskPane)
+    pane.choose_folder = Chooser()
+    return pane
+
+
+def test_a_run_goes_on_while_the_user_chats(
+    qtbot: QtBot, open_window: OpenWindow, client: ModelClient, fake_api: FakeAPI,
+    store: Store, tmp_path: Path,
+) -> None:
+    window = open_window(client)
+    pane = task_pane(window)
+    assert window.tabs.widget(1) is pane and window.tabs.tabText(1) == "Task"
+    run_list = window.findChild(RunList, "runList")
+    assert run_list is window.run_list and window.sidebar.isAncestorOf(run_list)
+
+    window.tabs.setCurrentWidget(pane)
+    note = ToolUse("write_file", {"path": "note.txt", "content": "hello\n"})
+    fake_api.add(Turn("Writing a note.", (note,)))
+    run_id = start_run(qtbot, pane, "Write a note", tmp_path)
+    wait_for_approval(qtbot, pane, "write_file")
+    assert run_list.status_of(run_id) == WAITING
+
+    window.tabs.setCurrentWidget(window.chat_pane)  # chat while the run waits
+    fake_api.add(Turn("Chatting meanwhile."))
+    chat_helpers.send_and_wait(qtbot, window, "hello")
+    assert "Chatting meanwhile." in chat_helpers.screen_text(window)
+    assert window.task_controller.is_running(run_id)
+
+    select_in_run_list(qtbot, run_list, run_id)
+    assert window.tabs.currentWidget() is pane and pane.run_id == run_id
+    fake_api.add(Turn("Done."))
+    click(qtbot, wait_for_approval(qtbot, pane, "write_file").approve_button)
+    wait_ended(qtbot, pane, run_id)
+    assert (tmp_path / "note.txt").read_text() == "hello\n"
+    assert run_list.status_of(run_id) == "finished"
+    assert store.run(run_id).status == "finished"
+
+
+def test_the_demo_model_plays_a_whole_run(
+    qtbot: QtBot, open_window: OpenWindow, store: Store, tmp_path: Path
+) -> None:
+    (tmp_path / "README.md").write_text("# Demo project\n")
+    window = open_window(ModelClient(), demo=True)
+    pane = task_pane(window)
+    window.tabs.setCurrentWidget(pane)
+    run_id = start_run(qtbot, pane, "Look around", tmp_path)
+    wait_ended(qtbot, pane, run_id, timeout=10_000)
+    run = store.run(run_id)
+    assert (run.status, run.model) == ("finished", "demo")
+    assert [status for _, status in pane.plan_view.statuses()] == ["done"] * 3
+    assert "# Demo project" in card(pane, "read_file").body.text()
+
+
+def test_closing_the_window_stops_its_runs_and_their_commands(
+    qtbot: QtBot, open_window: OpenWindow, client: ModelClient, fake_api: FakeAPI,
+    store: Store, tmp_path: Path,
+) -> None:
+    window = open_window(client)
+    pane = task_pane(window)
+    window.tabs.setCurrentWidget(pane)
+    fake_api.add(Turn("", (ToolUse("run_command", {"command": "echo $$; sleep 30"}),)))
+    run_id = start_run(qtbot, pane, "Wait", tmp_path)
+    click(qtbot, wait_for_approval(qtbot, pane, "run_command").approve_button)
+    qtbot.waitUntil(lambda: card(pane, "run_command").body.text().strip().isdigit(),
+                    timeout=WAIT_MS)
+    pgid = int(card(pane, "run_command").body.text())
+
+    closing = asyncio.ensure_future(window.aclose())
+    qtbot.waitUntil(closing.done, timeout=WAIT_MS)
+    assert store.run(run_id).status == "cancelled"
+    assert not group_alive(pgid)
+    assert rows(pane)[-1] == "Cancelled: stopped by the user"
