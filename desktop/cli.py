@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from desktop.commands import chats, runs, serve
+from desktop.commands import chats, review, runs, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,9 +22,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="use the built-in demo model (no API key needed)"
     )
-    parser.add_argument("--verbose", action="store_true", help="log debug detail")
+    parser.add_argument(
+        "--verbose", action="store_true",
+        help="log debug detail (to agentdesk.log in the data folder, and to stderr)",
+    )
+    parser.add_argument(
+        "--provider", metavar="NAME",
+        help="the provider profile to use (see Settings; default: the one chosen there)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (chats, runs, serve):
+    for module in (chats, runs, review, serve):
         module.register(sub)
     return parser
 
@@ -35,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.ui.app import run_app
 
         return run_app(demo=args.demo, verbose=args.verbose)
+    from desktop.core.logs import setup_logging
+
+    setup_logging(args.verbose)
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:

@@ -58,13 +58,18 @@ def chat_command(args: argparse.Namespace) -> int:
 
 
 async def _chat(store: Store, client: ModelClient, args: argparse.Namespace, text: str) -> int:
+    from desktop.core import settings
     from desktop.core.chat import ChatSession
     from desktop.core.events import ReplyFailed, Retrying, TextDelta
 
-    conversation_id = _conversation(store, args)
+    defaults = settings.load()
+    conversation_id = _conversation(store, args, defaults.model)
+    session = ChatSession(
+        store, client, max_tokens=defaults.max_tokens, temperature=defaults.temperature
+    )
     code = 0
     try:
-        async for event in ChatSession(store, client).send(conversation_id, text):
+        async for event in session.send(conversation_id, text):
             if isinstance(event, TextDelta):
                 sys.stdout.write(event.text)
                 sys.stdout.flush()
@@ -81,12 +86,12 @@ async def _chat(store: Store, client: ModelClient, args: argparse.Namespace, tex
     return code
 
 
-def _conversation(store: Store, args: argparse.Namespace) -> int:
-    """The conversation to append to, created when none is named."""
+def _conversation(store: Store, args: argparse.Namespace, default_model: str) -> int:
+    """The conversation to append to, created (with the default model) when none is named."""
     if args.conversation is not None:
         conversation = store.conversation(args.conversation)
     else:
-        conversation = store.create_conversation()
+        conversation = store.create_conversation(model=default_model)
     if args.model:
         store.set_conversation_model(conversation.id, args.model)
     elif getattr(args, "demo", False) and not conversation.model:
@@ -125,19 +130,15 @@ def list_command(args: argparse.Namespace) -> int:
 
 
 def show_command(args: argparse.Namespace) -> int:
-    from desktop.core.chat_transcript import chat_json, chat_markdown
+    from desktop.core.archive import conversation_text
     from desktop.core.store import NotFound, StoreError
 
     try:
-        store = open_store()
-        conversation = store.conversation(args.id)
-        thread = store.thread(args.id)
+        with open_store() as store:
+            text = conversation_text(store, args.id, args.format)
     except NotFound:
         return fail(f"no conversation {args.id}")
     except StoreError as exc:
         return fail(str(exc))
-    if args.format == "json":
-        print(json.dumps(chat_json(conversation, thread), indent=2, ensure_ascii=False))
-    else:
-        print(chat_markdown(conversation, thread))
+    print(text, end="")
     return 0

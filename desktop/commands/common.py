@@ -26,8 +26,19 @@ def add_demo_flag(parser: argparse.ArgumentParser) -> None:
 
 @contextmanager
 def model_client(args: argparse.Namespace) -> Iterator[ModelClient]:
-    """The client for this command: the demo server with --demo, else the environment's."""
-    if getattr(args, "demo", False):
+    """The client for this command: the demo server with --demo, else the provider profile's
+    (--provider, else the one chosen in Settings) with its key (environment, keyring, file)."""
+    from desktop.core import settings
+    from desktop.core.providers import DEMO, client_for
+    from desktop.core.secrets import KeyStore
+
+    chosen = settings.load()
+    name = getattr(args, "provider", None) or ""
+    if name and name not in {p.name for p in chosen.providers}:
+        known = ", ".join(p.name for p in chosen.providers)
+        raise SystemExit(fail(f"no provider profile named {name!r} (there are: {known})", 2))
+    provider = chosen.current_provider(name)
+    if getattr(args, "demo", False) or provider.name == DEMO:
         from desktop.core.demo import start_demo
 
         server, client = start_demo()
@@ -36,7 +47,8 @@ def model_client(args: argparse.Namespace) -> Iterator[ModelClient]:
         finally:
             server.stop()
     else:
-        yield ModelClient()
+        key = KeyStore(file_allowed=chosen.key_file_allowed).lookup(provider.name).key
+        yield client_for(provider, key)
 
 
 def open_store() -> Store:

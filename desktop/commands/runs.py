@@ -83,13 +83,19 @@ def run_goal(args: argparse.Namespace) -> int:
 async def _run(
     store: Store, client: ModelClient, workspace: Workspace, args: argparse.Namespace
 ) -> int:
+    from desktop.core import settings
     from desktop.core.agent import Budget
     from desktop.core.events import ApprovalNeeded
     from desktop.core.permissions import Policy
     from desktop.core.recorder import start_run
 
-    budget = Budget(max_steps=args.max_steps) if args.max_steps else Budget()
-    policy = Policy.from_approve(args.approve or "ask")
+    defaults = settings.load()
+    budget = Budget(
+        max_steps=args.max_steps or defaults.max_steps,
+        max_cost_usd=defaults.max_cost_usd,
+        max_wall_s=defaults.max_wall_s,
+    )
+    policy = Policy.from_approve(args.approve or defaults.approval_policy)
     run = start_run(
         store, client, args.goal, workspace, policy=policy, budget=budget, model=_model(args)
     )
@@ -120,9 +126,10 @@ def _model(args: argparse.Namespace) -> str:
         from desktop.core.demo import DEMO_MODEL
 
         return DEMO_MODEL
+    from desktop.core import settings
     from desktop.core.llm import DEFAULT_MODEL
 
-    return DEFAULT_MODEL
+    return settings.load().model or DEFAULT_MODEL
 
 
 # --- approvals on the terminal ------------------------------------------------------------
@@ -292,19 +299,15 @@ def list_runs(args: argparse.Namespace) -> int:
 
 
 def show_run(args: argparse.Namespace) -> int:
+    from desktop.core.archive import run_text
     from desktop.core.store import NotFound, StoreError
-    from desktop.core.transcript import run_json, run_markdown
 
     try:
         with open_store() as store:
-            run = store.run(args.id)
-            events = store.events(args.id)
+            text = run_text(store, args.id, args.format)
     except NotFound:
         return fail(f"no run {args.id}")
     except StoreError as exc:
         return fail(str(exc))
-    if args.format == "json":
-        print(json.dumps(run_json(run, events), indent=2, ensure_ascii=False))
-    else:
-        print(run_markdown(run, events), end="")
+    print(text, end="")
     return 0

@@ -1,6 +1,8 @@
 """The agent loop: goal -> (model turn -> tool calls -> observations)* -> final answer.
 
-`Agent.run` repeats `step` until the model answers without calling a tool. A step streams
+`Agent.run` repeats `step` until the model answers without calling a tool. A run usually
+starts from its goal alone; a fork (core/fork.py) starts from another run's conversation
+instead, which it records as its second event. A step streams
 the model's reply (with the tool schemas), then runs each tool call in order once the policy
 allows it, and sends all the results back as the next user message. Everything that happens
 is yielded as a typed event (core/events.py); the run ends by raising one of the small
@@ -31,6 +33,7 @@ from desktop.core.events import (
     RunEvent,
     RunFailed,
     RunFinished,
+    RunForked,
     RunStarted,
     StepStarted,
     ToolCallFinished,
@@ -135,6 +138,7 @@ class Agent:
         store: Store | None = None,
         run_id: int = 0,
         max_tokens: int = 8192,
+        fork: RunForked | None = None,
     ) -> None:
         self.client = client
         self.workspace = workspace
@@ -143,6 +147,7 @@ class Agent:
         self.model = model
         self.run_id = run_id
         self.max_tokens = max_tokens
+        self.fork = fork
         self.context = ToolContext(workspace, store, run_id)
         self.system = system_prompt(workspace)
         self.messages: list[dict[str, Any]] = []
@@ -154,7 +159,12 @@ class Agent:
         """Work toward `goal` until done; the last event says how the run ended."""
         yield RunStarted(self.run_id, goal, str(self.workspace), self.model)
         self.started = time.monotonic()
-        self.add_message("user", goal)
+        if self.fork is None:
+            self.add_message("user", goal)
+        else:
+            yield self.fork
+            for message in self.fork.messages:
+                self.add_message(message["role"], message["content"])
         try:
             while True:
                 self.check_budget()
@@ -206,7 +216,7 @@ class Agent:
             async for event in self.call_tool(call, reply.input_errors.get(call["id"])):
                 yield event
             assert isinstance(event, ToolCallFinished), "a call's last event is its end"
-            results.append(_tool_result(event))
+            results.append(tool_result(event))
         self.add_message("user", results)
 
     async def call_tool(
@@ -265,7 +275,8 @@ def _denial(name: str, who: str, reason: str) -> ToolResult:
     return ToolResult(f"{who} denied this {name} call: {why}", is_error=True, denied=True)
 
 
-def _tool_result(finished: ToolCallFinished) -> dict[str, Any]:
+def tool_result(finished: ToolCallFinished) -> dict[str, Any]:
+    """The tool_result block the model is sent for a finished call."""
     return {
         "type": "tool_result",
         "tool_use_id": finished.call_id,

@@ -9,9 +9,10 @@ so the old branch stays reachable.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from desktop.core.attachments import MARKER, api_block, attached
 from desktop.core.events import (
     ChatEvent,
     MessageDone,
@@ -47,16 +48,22 @@ class ChatSession:
         self.temperature = temperature
         self.flush_interval_s = flush_interval_s
 
-    async def send(self, conversation_id: int, text: str) -> AsyncIterator[ChatEvent]:
-        """Append a user message at the current leaf and stream the reply to it."""
-        if not text.strip():
+    async def send(
+        self, conversation_id: int, text: str, attachments: Sequence[dict[str, Any]] = ()
+    ) -> AsyncIterator[ChatEvent]:
+        """Append a user message at the current leaf and stream the reply to it.
+
+        `attachments` are content blocks (see `attachments.load`); they go before the text,
+        as the API advises for images.
+        """
+        if not text.strip() and not attachments:
             raise ValueError("the message is empty")
         conversation = self.store.conversation(conversation_id)
         user = self.store.add_message(
-            conversation_id, "user", text, parent_id=conversation.leaf_id
+            conversation_id, "user", _content(text, attachments), parent_id=conversation.leaf_id
         )
         if conversation.title == "New chat":
-            self.store.rename_conversation(conversation_id, _title(text))
+            self.store.rename_conversation(conversation_id, _title(text or _names(attachments)))
         yield UserMessageSaved(user.id)
         async for event in self._reply(conversation_id, user.id):
             yield event
@@ -66,7 +73,10 @@ class ChatSession:
         if not text.strip():
             raise ValueError("the message is empty")
         old = self.store.message(message_id)
-        user = self.store.add_message(old.conversation_id, "user", text, parent_id=old.parent_id)
+        content = _content(text, attached(old.content))  # the files stay with the new version
+        user = self.store.add_message(
+            old.conversation_id, "user", content, parent_id=old.parent_id
+        )
         yield UserMessageSaved(user.id)
         async for event in self._reply(old.conversation_id, user.id):
             yield event
@@ -168,7 +178,9 @@ def api_messages(thread: list[Message]) -> list[dict[str, Any]]:
     """The Messages API history for a thread: empty and failed replies dropped, roles merged."""
     result: list[dict[str, Any]] = []
     for message in thread:
-        blocks = [b for b in message.content if b.get("type") != "text" or b.get("text")]
+        blocks = [
+            api_block(b) for b in message.content if b.get("type") != "text" or b.get("text")
+        ]
         if not blocks or (message.role == "assistant" and message.status == "failed"):
             continue
         if result and result[-1]["role"] == message.role:
@@ -178,6 +190,15 @@ def api_messages(thread: list[Message]) -> list[dict[str, Any]]:
     while result and result[0]["role"] != "user":
         result.pop(0)
     return result
+
+
+def _content(text: str, attachments: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    typed = [{"type": "text", "text": text}] if text.strip() else []
+    return [*attachments, *typed]
+
+
+def _names(attachments: Sequence[dict[str, Any]]) -> str:
+    return ", ".join(block[MARKER]["name"] for block in attachments)
 
 
 def _title(text: str) -> str:

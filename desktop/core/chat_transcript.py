@@ -1,13 +1,18 @@
-"""A conversation as Markdown (to read) or JSON (complete, to process): pure functions."""
+"""A conversation as Markdown (to read), JSON (complete, to process or import back), or as the
+context of an agent's goal: pure functions."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from desktop.core.store import Conversation, Message
 
 ROLE_NAMES = {"user": "You", "assistant": "Assistant"}
+JSON_VERSION = 2
+PROMOTE_MESSAGE_CHARS = 1500
+PROMOTE_TOTAL_CHARS = 8000
 
 
 def chat_markdown(conversation: Conversation, thread: list[Message]) -> str:
@@ -22,13 +27,54 @@ def chat_markdown(conversation: Conversation, thread: list[Message]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def chat_json(conversation: Conversation, thread: list[Message]) -> dict[str, Any]:
+def chat_json(conversation: Conversation, messages: Sequence[Message]) -> dict[str, Any]:
+    """Everything about the conversation, every branch included, and no database ids.
+
+    `messages` are all of them, oldest first (`Store.messages`). They are numbered 1, 2, 3…
+    in that order ("ref"); "parent" and the conversation's "leaf" (the branch on screen) use
+    those numbers, so importing the JSON and exporting the copy gives the same JSON.
+    """
+    refs = {message.id: ref for ref, message in enumerate(messages, 1)}
+    head = _without(conversation, "id", "leaf_id")
+    head["leaf"] = refs.get(conversation.leaf_id) if conversation.leaf_id is not None else None
     return {
         "type": "conversation",
-        "version": 1,
-        "conversation": dataclasses.asdict(conversation),
-        "messages": [dataclasses.asdict(m) for m in thread],
+        "version": JSON_VERSION,
+        "conversation": head,
+        "messages": [
+            {"ref": refs[m.id], "parent": refs.get(m.parent_id) if m.parent_id else None,
+             **_without(m, "id", "conversation_id", "parent_id")}
+            for m in messages
+        ],
     }
+
+
+def task_goal(conversation: Conversation, thread: Sequence[Message]) -> str:
+    """A goal for the agent that carries a chat: a compact transcript, then "Goal: …".
+
+    The goal line repeats the user's last message, the likeliest thing to act on; the user
+    edits it before running. Long chats keep their most recent messages.
+    """
+    lines: list[str] = []
+    budget = PROMOTE_TOTAL_CHARS
+    for message in reversed(thread):
+        text = " ".join(message.text.split())
+        if len(text) > PROMOTE_MESSAGE_CHARS:
+            text = text[: PROMOTE_MESSAGE_CHARS - 1] + "…"
+        budget -= len(text)
+        if budget < 0 or not text:
+            break
+        lines.insert(0, f"{ROLE_NAMES[message.role]}: {text}")
+    asked = next((m.text.strip() for m in reversed(thread) if m.role == "user"), "")
+    context = "\n\n".join(lines)
+    return (
+        f"Context — a chat with the assistant, “{conversation.title}”:\n\n{context}"
+        f"\n\nGoal: {asked}"
+    )
+
+
+def _without(record: object, *names: str) -> dict[str, Any]:
+    return {k: v for k, v in dataclasses.asdict(record).items() if k not in names}
 
 
 def _details(message: Message) -> str:

@@ -131,6 +131,20 @@ class RunStarted:
 
 
 @dataclass(frozen=True)
+class RunForked:
+    """The run continues another one: the model is sent `messages` (that run's conversation up
+    to its event `fork_seq`, then this run's instruction) instead of the goal alone.
+
+    The run's second event, so a fork is complete on its own: it replays, exports and forks
+    again without its parent.
+    """
+
+    parent_run_id: int
+    fork_seq: int
+    messages: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
 class StepStarted:
     """The loop asks the model for its next move (step counts from 1)."""
 
@@ -242,6 +256,7 @@ class BudgetExhausted:
 RunEnded = RunFinished | RunFailed | RunCancelled | BudgetExhausted
 RunEvent = (
     RunStarted
+    | RunForked
     | StepStarted
     | TextDelta
     | Retrying
@@ -269,7 +284,7 @@ END_STATUS: dict[type, RunStatus] = {
 _TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
-        RunStarted, StepStarted, TextDelta, Retrying, AgentMessage, PlanUpdated,
+        RunStarted, RunForked, StepStarted, TextDelta, Retrying, AgentMessage, PlanUpdated,
         ToolCallStarted, ToolOutput, ApprovalNeeded, ApprovalResolved, ToolCallFinished,
         UsageUpdated, RunFinished, RunFailed, RunCancelled, BudgetExhausted,
     )
@@ -293,6 +308,8 @@ def from_record(type_name: str, data: dict[str, Any]) -> Any:
         return PlanUpdated(tuple(PlanItem(**item) for item in data["items"]))
     if cls is UsageUpdated:
         return UsageUpdated(Usage(**data["usage"]), data["step"])
+    if cls is RunForked:
+        return RunForked(data["parent_run_id"], data["fork_seq"], tuple(data["messages"]))
     return cls(**data)
 
 

@@ -178,6 +178,9 @@ class _Handler(BaseHTTPRequestHandler):
     """One connection: routes requests and writes JSON or SSE replies."""
 
     protocol_version = "HTTP/1.1"
+    # SSE is many small writes: with Nagle's algorithm each waits for the client's delayed ACK
+    # (40 ms on Linux) once a kept-alive connection has left TCP's quick-ACK start.
+    disable_nagle_algorithm = True
     server: _Server
 
     def setup(self) -> None:

@@ -3,7 +3,8 @@
 `ModelClient.stream` turns one Messages API request into typed events: `TextDelta` as text
 arrives, `Retrying` when a passing error makes it wait and try again, and one `MessageDone`.
 Failures become `ModelError` with a message a user can act on. The SDK is imported lazily,
-because `import anthropic` costs over a second and must not delay the first paint.
+because `import anthropic` costs over a second and must not delay the first paint, and all of
+its network I/O runs on the I/O thread (`io_thread`), not on the caller's loop.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.core.events import MessageDone, ModelEvent, Retrying, TextDelta, Usage
+from desktop.core.io_thread import on_io_thread, relayed
 
 DEFAULT_MODEL = "claude-sonnet-5-5"
 FALLBACK_MODELS = ("claude-opus-5-5", "claude-sonnet-5-5", "claude-haiku-5-5")
@@ -94,11 +96,13 @@ class ModelClient:
         base_url: str | None = None,
         retry: RetryPolicy | None = None,
         timeout_s: float = 600.0,
+        fallback_models: Sequence[str] = FALLBACK_MODELS,
     ) -> None:
         self.api_key = api_key or env_api_key()
         self.base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
         self.retry = retry or RetryPolicy()
         self.timeout_s = timeout_s
+        self.fallback_models = tuple(fallback_models) or FALLBACK_MODELS
         self._sdk: Any = None
         self._sdk_loop: asyncio.AbstractEventLoop | None = None
 
@@ -122,6 +126,7 @@ class ModelClient:
             self._sdk_loop = loop
         return self._sdk
 
+    @relayed  # read on the I/O thread: the caller's loop (the window's) only gets the events
     async def stream(
         self,
         *,
@@ -139,8 +144,8 @@ class ModelClient:
             params["system"] = system
         if tools:
             params["tools"] = list(tools)
-        if temperature is not None:
-            params["temperature"] = temperature
+        if temperature is not None:  # the SDK no longer has the argument; endpoints still take it
+            params["extra_body"] = {"temperature": temperature}
         attempt = 0
         while True:
             reply = _Reply(model=model)
@@ -178,14 +183,24 @@ class ModelClient:
                     yield TextDelta(delta)
 
     async def models(self) -> list[str]:
-        """Model ids the endpoint offers, or the built-in list when it cannot say."""
+        """Model ids the endpoint offers, else `fallback_models`: a local server without a
+        model list (a 404 on /v1/models) is not an error."""
+        try:
+            ids = await self.list_models()
+        except ModelError:
+            return list(self.fallback_models)
+        return ids or list(self.fallback_models)
+
+    @on_io_thread
+    async def list_models(self) -> list[str]:
+        """The endpoint's model ids; ModelError when it cannot be asked (Test connection)."""
         try:
             page = await self._client().models.list(limit=100)
-            ids = [m.id for m in page.data]
-        except Exception:
-            return list(FALLBACK_MODELS)
-        return ids or list(FALLBACK_MODELS)
+            return [m.id for m in page.data]
+        except Exception as exc:
+            raise _as_model_error(exc, self.base_url) from exc
 
+    @on_io_thread
     async def aclose(self) -> None:
         if self._sdk is not None and self._sdk_loop is asyncio.get_running_loop():
             await self._sdk.close()
@@ -197,13 +212,13 @@ def _apply(reply: _Reply, event: Any) -> str:
     kind = event.type
     if kind == "message_start":
         reply.model = event.message.model or reply.model
-        usage = event.message.usage
-        reply.input_tokens = (
-            usage.input_tokens
-            + (getattr(usage, "cache_read_input_tokens", None) or 0)
-            + (getattr(usage, "cache_creation_input_tokens", None) or 0)
+        # Local servers may leave usage or its caching fields out: count what is there.
+        usage = getattr(event.message, "usage", None)
+        reply.input_tokens = sum(
+            getattr(usage, name, None) or 0
+            for name in ("input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
         )
-        reply.output_tokens = usage.output_tokens or 0
+        reply.output_tokens = getattr(usage, "output_tokens", None) or 0
     elif kind == "content_block_start":
         block = event.content_block.model_dump(exclude_none=True)
         if block["type"] == "tool_use":
@@ -223,7 +238,8 @@ def _apply(reply: _Reply, event: Any) -> str:
         _finish_tool_input(reply, event.index)
     elif kind == "message_delta":
         reply.stop_reason = event.delta.stop_reason
-        reply.output_tokens = event.usage.output_tokens or reply.output_tokens
+        usage = getattr(event, "usage", None)
+        reply.output_tokens = getattr(usage, "output_tokens", None) or reply.output_tokens
     return ""
 
 

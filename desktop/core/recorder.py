@@ -24,6 +24,7 @@ from desktop.core.events import (
     RunEvent,
     RunFailed,
     RunFinished,
+    RunForked,
     RunStatus,
     StepStarted,
     UsageUpdated,
@@ -45,16 +46,23 @@ def start_run(
     policy: Policy | None = None,
     budget: Budget | None = None,
     model: str = DEFAULT_MODEL,
+    fork: RunForked | None = None,
 ) -> ActiveRun:
     """Create the run's row and start the agent on it; needs a running event loop.
 
-    Raises WorkspaceError when `workspace` is not a folder (before any row is written).
+    A `fork` (see core/fork.py) starts the agent from another run's conversation, and the row
+    links to that run. Raises WorkspaceError when `workspace` is not a folder (before any row
+    is written).
     """
     if not isinstance(workspace, Workspace):
         workspace = Workspace(workspace)
-    run = store.create_run(goal, str(workspace.root), model)
+    parent = (fork.parent_run_id, fork.fork_seq) if fork is not None else (None, None)
+    run = store.create_run(
+        goal, str(workspace.root), model, parent_run_id=parent[0], fork_seq=parent[1]
+    )
     agent = Agent(
-        client, workspace, policy=policy, budget=budget, model=model, store=store, run_id=run.id
+        client, workspace, policy=policy, budget=budget, model=model, store=store,
+        run_id=run.id, fork=fork,
     )
     return ActiveRun(store, run.id, agent.run(goal))
 

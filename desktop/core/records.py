@@ -40,6 +40,8 @@ class Conversation:
     leaf_id: int | None
     created_at: str
     updated_at: str
+    provider: str = ""
+    """The provider profile it talks to; '' = the default one."""
 
 
 @dataclass(frozen=True)

@@ -121,5 +121,10 @@ def _run_owner(db: Database) -> None:
     db["runs"].add_column("pid", int)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_initial, _run_owner]
+def _conversation_provider(db: Database) -> None:
+    """The provider profile a conversation talks to ('' = the default profile)."""
+    db["conversations"].add_column("provider", str, not_null_default="")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_initial, _run_owner, _conversation_provider]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -3,8 +3,9 @@
 `Settings` is a frozen dataclass: to add a setting, add a field with a default. Loading is
 driven by the fields, so a missing file, broken JSON or a value of the wrong type falls back to
 the field's default instead of stopping the app; keys this version does not know are kept on
-save, so an older AgentDesk never erases a newer one's settings. Secrets (the API key) belong
-in the keyring, not here. No Qt: the CLI reads the same file.
+save, so an older AgentDesk never erases a newer one's settings. Secrets (API keys) belong in
+the keyring (see `secrets`), never here. No Qt: the CLI reads the same file, and the window
+reads it before its first paint, so nothing heavy is imported.
 """
 
 from __future__ import annotations
@@ -20,11 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core import paths
+from desktop.core.providers import ANTHROPIC, BUILT_IN, PRESETS, Provider
 
 log = logging.getLogger(__name__)
 
 CONFIG_NAME = "config.json"
 MAX_RECENT_WORKSPACES = 10
+THEMES = ("system", "light", "dark")
+APPROVAL_POLICIES = ("ask", "reads", "all")
+"""ask: reads run, writes and commands ask; reads: only looking tools run; all: nothing asks."""
+MAX_TEMPERATURE = 1.0
+CHOICES: dict[str, tuple[str, ...]] = {"theme": THEMES, "approval_policy": APPROVAL_POLICIES}
 
 
 @dataclass(frozen=True)
@@ -39,12 +46,36 @@ class Settings:
     """Default budget of a new agent run: wall-clock seconds."""
     recent_workspaces: tuple[str, ...] = ()
     """Workspace folders, most recently used first (at most MAX_RECENT_WORKSPACES)."""
+    approval_policy: str = "ask"
+    """How a new run treats tool calls: one of APPROVAL_POLICIES."""
+    theme: str = "system"
+    """system (follow the desktop's colour scheme), light or dark."""
+    model: str = ""
+    """The model new chats and runs start with; '' = the endpoint's default."""
+    max_tokens: int = 4096
+    """Most tokens one chat reply may have."""
+    temperature: float | None = None
+    """Sampling temperature of chat replies, 0 (focused) to 1 (varied); None = the model's own
+    (not sent: newer Claude models choose it themselves)."""
+    provider: str = ANTHROPIC
+    """The profile new chats and runs use."""
+    providers: tuple[Provider, ...] = PRESETS
+    """The endpoints to choose from; their keys are in the keyring, not here."""
+    key_file_allowed: bool = False
+    """The user agreed to keep keys in an owner-only file when there is no keyring."""
 
     def with_recent_workspace(self, folder: str) -> Settings:
         """These settings with `folder` first among the recent workspaces."""
         rest = tuple(f for f in self.recent_workspaces if f != folder)
         recent = (folder, *rest)[:MAX_RECENT_WORKSPACES]
         return dataclasses.replace(self, recent_workspaces=recent)
+
+    def current_provider(self, name: str = "") -> Provider:
+        """The profile called `name` (default: the chosen one), else the first."""
+        for provider in self.providers:
+            if provider.name == (name or self.provider):
+                return provider
+        return self.providers[0]
 
 
 def config_path() -> Path:
@@ -59,7 +90,12 @@ def load(path: Path | None = None) -> Settings:
     for field in dataclasses.fields(Settings):
         if field.name in stored:
             default = getattr(defaults, field.name)
+            if default is None and stored[field.name] is None:
+                values[field.name] = None
+                continue
             value = _coerce(stored[field.name], default)
+            if value is not None and not _allowed(field.name, value):
+                value = None
             if value is None:
                 log.warning("config: ignoring %s=%r (not a valid value)", field.name,
                             stored[field.name])
@@ -67,7 +103,11 @@ def load(path: Path | None = None) -> Settings:
                 values[field.name] = value
     settings = Settings(**values)
     recent = settings.recent_workspaces[:MAX_RECENT_WORKSPACES]
-    return dataclasses.replace(settings, recent_workspaces=recent)
+    names = {p.name for p in settings.providers}
+    built_in = tuple(p for p in PRESETS if p.name in BUILT_IN and p.name not in names)
+    return dataclasses.replace(
+        settings, recent_workspaces=recent, providers=settings.providers + built_in
+    )
 
 
 def save(settings: Settings, path: Path | None = None) -> None:
@@ -107,6 +147,32 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
+def _allowed(name: str, value: Any) -> bool:
+    """Whether a well-typed value is also in range."""
+    if name in CHOICES:
+        return value in CHOICES[name]
+    if name == "temperature":
+        return 0.0 <= value <= MAX_TEMPERATURE
+    if name == "max_tokens":
+        return value > 0
+    if name == "providers":
+        names = [p.name for p in value]
+        return bool(value) and len(set(names)) == len(names)
+    return True
+
+
+def _provider(value: Any) -> Provider | None:
+    """A profile from its JSON object, or None when it is malformed."""
+    if not isinstance(value, dict):
+        return None
+    name, base_url, models = value.get("name"), value.get("base_url", ""), value.get("models", [])
+    if not (isinstance(name, str) and name.strip() and isinstance(base_url, str)):
+        return None
+    if not (isinstance(models, list) and all(isinstance(m, str) for m in models)):
+        return None
+    return Provider(name.strip(), base_url.strip(), tuple(models))
+
+
 def _coerce(value: Any, default: Any) -> Any:
     """`value` as the type of `default`, or None when it is not one."""
     if isinstance(default, bool):
@@ -115,19 +181,19 @@ def _coerce(value: Any, default: Any) -> Any:
         return None
     if isinstance(default, int):
         return value if isinstance(value, int) else None
-    if isinstance(default, float):
+    if isinstance(default, float) or default is None:  # None: an optional number
         return float(value) if isinstance(value, int | float) else None
     if isinstance(default, str):
         return value if isinstance(value, str) else None
-    if isinstance(default, tuple):
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+    if isinstance(default, tuple) and isinstance(value, list):
+        if default and isinstance(default[0], Provider):
+            providers = [_provider(v) for v in value]
+            return None if None in providers else tuple(providers)
+        if all(isinstance(v, str) for v in value):
             return tuple(value)
-        return None
     return None
 
 
 def _plain(settings: Settings) -> dict[str, Any]:
-    return {
-        name: list(value) if isinstance(value, tuple) else value
-        for name, value in dataclasses.asdict(settings).items()
-    }
+    """The settings as JSON values: tuples become lists, profiles become objects."""
+    return json.loads(json.dumps(dataclasses.asdict(settings)))

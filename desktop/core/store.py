@@ -19,7 +19,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, get_args
 
 from sqlite_utils import Database
 
-from desktop.core import events, paths
+from desktop.core import events, paths, store_restore
 from desktop.core.fts import RECALL_ARMS, SEARCH_ARMS, searchable_text
 from desktop.core.records import (
     Conversation,
@@ -183,11 +183,11 @@ class Store:
 
     @_user_errors
     def create_conversation(
-        self, title: str = "New chat", model: str = "", system_prompt: str = ""
+        self, title: str = "New chat", model: str = "", system_prompt: str = "", provider: str = ""
     ) -> Conversation:
         now = utc_now()
         row = {"title": title, "model": model, "system_prompt": system_prompt,
-               "created_at": now, "updated_at": now}
+               "provider": provider, "created_at": now, "updated_at": now}
         return self.conversation(self._db.table("conversations").insert(row).last_pk)
 
     @_user_errors
@@ -213,6 +213,10 @@ class Store:
     @_user_errors
     def set_conversation_model(self, id: int, model: str) -> None:
         self._update("conversations", id, {"model": model, "updated_at": utc_now()})
+
+    @_user_errors
+    def set_conversation_provider(self, id: int, provider: str) -> None:
+        self._update("conversations", id, {"provider": provider, "updated_at": utc_now()})
 
     @_user_errors
     def delete_conversation(self, id: int) -> None:
@@ -343,6 +347,21 @@ class Store:
         sql = "SELECT count(*) FROM messages WHERE conversation_id = ?"
         return self._db.execute(sql, [conversation_id]).fetchone()[0]
 
+    @_user_errors
+    def messages(self, conversation_id: int) -> list[Message]:
+        """Every message of the conversation, all branches, oldest first: what an export keeps."""
+        sql = f"SELECT {_columns(Message)} FROM messages WHERE conversation_id = ? ORDER BY id"
+        return [_message(row) for row in self._db.execute(sql, [conversation_id])]
+
+    @_user_errors
+    def restore_conversation(
+        self, conversation: Conversation, messages: Sequence[Message]
+    ) -> Conversation:
+        """Add a copy of an exported conversation under new ids (see store_restore)."""
+        with self._db.atomic():
+            new_id = store_restore.conversation(self._db, conversation, messages)
+        return self.conversation(new_id)
+
     # --- runs -------------------------------------------------------------------------------
 
     @_user_errors
@@ -407,9 +426,16 @@ class Store:
 
     @_user_errors
     def runs(self) -> list[Run]:
-        """All runs, newest first."""
-        sql = f"SELECT {_columns(Run)} FROM runs ORDER BY id DESC"
+        """All runs, newest first (by start time: an imported run sits on its own day)."""
+        sql = f"SELECT {_columns(Run)} FROM runs ORDER BY created_at DESC, id DESC"
         return [Run(*row) for row in self._db.execute(sql)]
+
+    @_user_errors
+    def restore_run(self, run: Run, stored: Sequence[StoredEvent]) -> Run:
+        """Add a copy of an exported run and its events under a new id (see store_restore)."""
+        with self._db.atomic():
+            new_id = store_restore.run(self._db, run, stored)
+        return self.run(new_id)
 
     @_user_errors
     def events(self, run_id: int, upto_seq: int | None = None) -> list[StoredEvent]:

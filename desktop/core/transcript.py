@@ -25,15 +25,20 @@ from desktop.core.events import (
 )
 from desktop.core.store import Run, StoredEvent
 
+JSON_VERSION = 2
 PLAN_LINES = {"done": "- [x] {}", "in_progress": "- [ ] {} _(in progress)_", "pending": "- [ ] {}"}
 INLINE_INPUT_CHARS = 80
 
 
 def run_json(run: Run, events: Sequence[StoredEvent]) -> dict[str, Any]:
+    """Everything about the run but its database id (and the pid that drove it), so importing
+    the JSON and exporting the copy gives the same JSON. `parent_run_id` and ids inside events
+    refer to the database the run was recorded in."""
+    head = {k: v for k, v in dataclasses.asdict(run).items() if k not in ("id", "pid")}
     return {
         "type": "run",
-        "version": 1,
-        "run": dataclasses.asdict(run),
+        "version": JSON_VERSION,
+        "run": head,
         "events": [
             {"seq": e.seq, "type": e.type, "data": e.data, "created_at": e.created_at}
             for e in events

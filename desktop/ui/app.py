@@ -22,33 +22,27 @@ from desktop.core.paths import resources_dir
 from desktop.ui.main_window import APP_NAME, MainWindow
 from desktop.ui.render import preload
 from desktop.ui.sdk_import import start_sdk_import
+from desktop.ui.theme import TEMPLATE
 
 if TYPE_CHECKING:
     from asyncio import AbstractEventLoop
 
 RESOURCES = resources_dir()
-STYLESHEET = RESOURCES / "agentdesk.qss"
+STYLESHEET = TEMPLATE  # the window's Theme fills it in; the packaging checks it ships
 ICON = RESOURCES / "agentdesk.png"
 SIGNAL_POLL_MS = 250  # lets Python see Ctrl+C while Qt's loop is waiting
 
 
 def run_app(demo: bool, verbose: bool) -> int:
     """Open the window and run until it is closed; the exit code for the shell."""
-    if verbose:
-        _log_debug()
     app = create_application()
     window = MainWindow(demo=demo)
     window.show()
     app.processEvents()  # the first paint, before any heavy import below
+    from desktop.core.logs import setup_logging
+
+    setup_logging(verbose)
     return _run_core(app, window, demo)
-
-
-def _log_debug() -> None:
-    import logging  # only when asked: not worth its import time on every start
-
-    logging.basicConfig(
-        level=logging.DEBUG, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
 
 
 def create_application() -> QApplication:
@@ -60,9 +54,6 @@ def create_application() -> QApplication:
     app.setDesktopFileName("agentdesk")
     if ICON.is_file():
         app.setWindowIcon(QIcon(str(ICON)))
-    if STYLESHEET.is_file():
-        sheet = STYLESHEET.read_text(encoding="utf-8")
-        app.setStyleSheet(sheet.replace("@RESOURCES@", RESOURCES.as_posix()))
     return app
 
 
@@ -71,7 +62,6 @@ def _run_core(app: QApplication, window: MainWindow, demo: bool) -> int:
 
     import qasync
 
-    from desktop.core.llm import ModelClient
     from desktop.core.store import Store, StoreError
 
     loop = qasync.QEventLoop(app)
@@ -85,7 +75,7 @@ def _run_core(app: QApplication, window: MainWindow, demo: bool) -> int:
     try:
         with contextlib.suppress(StoreError):  # locked now: the chat reports it on first write
             store.mark_interrupted()
-        window.attach(store, ModelClient())
+        window.attach(store)  # the settings' provider; its key is looked up off this thread
         if demo:
             window.use_demo()
         preload()  # the UI thread's last big import, so the SDK's can run alone

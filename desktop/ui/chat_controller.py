@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -33,8 +34,8 @@ from desktop.ui.sdk_import import sdk_ready
 log = logging.getLogger(__name__)
 
 NO_KEY = (
-    "No API key: set ANTHROPIC_API_KEY and restart, or click “Use demo model” "
-    "(or start with `agentdesk --demo`)."
+    "No API key: add one in Settings (Ctrl+,), or set ANTHROPIC_API_KEY and restart, "
+    "or click “Use demo model” (or start with `agentdesk --demo`)."
 )
 BUSY = "A reply is still streaming: wait for it, or press Stop (Esc)."
 
@@ -66,14 +67,29 @@ class ChatController(QObject):
     modelsLoaded = Signal(list)
     error = Signal(str)
 
-    def __init__(self, store: Store, client: ModelClient, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        client: ModelClient,
+        parent: QObject | None = None,
+        *,
+        provider: str = "",
+        default_model: str = "",
+        max_tokens: int = 4096,
+        temperature: float | None = None,
+    ) -> None:
         super().__init__(parent)
         self._store = store
         self._client = client
-        self._session = ChatSession(store, client)
+        self.provider = provider
+        """The provider profile `client` belongs to; new conversations remember it."""
+        self.default_model = default_model or DEFAULT_MODEL
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self._session = self._new_session()
         self._fixed_models: list[str] | None = None
         self.models: list[str] = list(FALLBACK_MODELS)
-        self.model = DEFAULT_MODEL
+        self.model = self.default_model
         self.conversation_id: int | None = None
         self._reply_task: asyncio.Task[None] | None = None
         self._reply_conversation: int | None = None
@@ -135,6 +151,13 @@ class ChatController(QObject):
     def new_chat(self) -> None:
         self.open_conversation(None)
 
+    def open_message(self, conversation_id: int, message_id: int) -> None:
+        """Open the conversation on a branch that holds `message_id` (a search hit)."""
+        if conversation_id != self.conversation_id:
+            self.open_conversation(conversation_id)
+        if all(message.id != message_id for message in self.thread()):
+            self.select_branch(message_id)
+
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         title = " ".join(title.split())
         if title:
@@ -156,6 +179,13 @@ class ChatController(QObject):
         with self._reported():
             self._store.set_system_prompt(self._ensure_conversation(), text.strip())
 
+    def set_provider(self, provider: str) -> None:
+        """The user picked a provider profile: this conversation keeps talking to it."""
+        conversation = self.conversation()
+        if conversation is not None and conversation.provider != provider:
+            with self._reported():
+                self._store.set_conversation_provider(conversation.id, provider)
+
     def set_model(self, model: str) -> None:
         """The user picked a model: it applies to this conversation from the next reply on."""
         self.model = model
@@ -166,14 +196,17 @@ class ChatController(QObject):
 
     # --- replies ----------------------------------------------------------------------------
 
-    def send(self, text: str) -> None:
-        """Send `text` in the open conversation; whitespace alone is not a message."""
-        if not text.strip() or not self._may_start():
+    def send(self, text: str, attachments: list[dict[str, Any]] | None = None) -> None:
+        """Send `text` and the attached files' blocks in the open conversation; whitespace
+        alone is not a message."""
+        attachments = attachments or []
+        if not (text.strip() or attachments) or not self._may_start():
             return
         with self._reported():
             conversation_id = self._ensure_conversation()
             self.set_model(self.model)
-            self._start(conversation_id, self._session.send(conversation_id, text))
+            events = self._session.send(conversation_id, text, attachments)
+            self._start(conversation_id, events)
 
     def edit(self, message_id: int, text: str) -> None:
         """A new version of a past user message: a new branch, the old one stays reachable."""
@@ -206,12 +239,33 @@ class ChatController(QObject):
 
     # --- the model client -------------------------------------------------------------------
 
-    def use_client(self, client: ModelClient, models: list[str] | None = None) -> None:
-        """Talk to another endpoint from the next reply on; `models` fixes the picker's list."""
+    @property
+    def client(self) -> ModelClient:
+        """The client later replies go through."""
+        return self._client
+
+    def use_client(
+        self, client: ModelClient, models: list[str] | None = None, provider: str = ""
+    ) -> None:
+        """Talk to another endpoint from the next reply on; `models` fixes the picker's list.
+
+        A reply streaming now finishes on the endpoint it started on.
+        """
         self._client = client
-        self._session = ChatSession(self._store, client)
+        self.provider = provider or self.provider
+        self._session = self._new_session()
         self._fixed_models = models
         self.load_models()
+
+    def set_generation(self, max_tokens: int, temperature: float | None) -> None:
+        """Reply length and temperature from the next reply on."""
+        self.max_tokens, self.temperature = max_tokens, temperature
+        self._session = self._new_session()
+
+    def _new_session(self) -> ChatSession:
+        return ChatSession(
+            self._store, self._client, max_tokens=self.max_tokens, temperature=self.temperature
+        )
 
     def load_models(self) -> None:
         """Fill the model list: a fixed one at once, the endpoint's in the background."""
@@ -229,9 +283,12 @@ class ChatController(QObject):
         self._models_task = None
 
     def _set_models(self, models: list[str]) -> None:
+        """The endpoint's list; the pick stays if it is there, else the conversation's model,
+        the default model, or the list's first."""
         self.models = list(models)
-        if self.model not in models:
-            self.model = DEFAULT_MODEL if DEFAULT_MODEL in models else models[0]
+        conversation = self.conversation()
+        wanted = (self.model, conversation.model if conversation else "", self.default_model)
+        self.model = next((m for m in wanted if m in models), models[0] if models else self.model)
         self.modelsLoaded.emit(self.models)
 
     async def aclose(self) -> None:
@@ -255,7 +312,8 @@ class ChatController(QObject):
 
     def _ensure_conversation(self) -> int:
         if self.conversation_id is None:
-            self.conversation_id = self._store.create_conversation(model=self.model).id
+            created = self._store.create_conversation(model=self.model, provider=self.provider)
+            self.conversation_id = created.id
             self.conversationOpened.emit()
             self.conversationsChanged.emit()
         return self.conversation_id

@@ -1,12 +1,16 @@
-"""The chat tab: the message view, a one-line status, and the composer under them."""
+"""The chat tab: the message view, a one-line status, and the composer under them.
+
+Files dropped anywhere on the tab are offered to the composer as attachments (`filesDropped`).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from desktop.ui.composer import Composer
+from desktop.ui.chat_actions import ChatActions
+from desktop.ui.composer import Composer, local_files
 from desktop.ui.message_view import COLUMN_WIDTH, ChatView
 
 NOTICE_MS = 3000
@@ -15,10 +19,16 @@ NOTICE_MS = 3000
 class ChatPane(QWidget):
     """Lays out the chat widgets; the main window wires them to the controller."""
 
+    filesDropped = Signal(list)
+    """(local paths) files dropped on the chat, to attach."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("chatPane")
+        self.setAcceptDrops(True)
         self.view = ChatView()
+        self.actions = ChatActions()
+        self.actions.hide()  # until a saved conversation is open
         self.composer = Composer()
         self.status = QLabel()
         self.status.setObjectName("chatStatus")
@@ -28,8 +38,6 @@ class ChatPane(QWidget):
         self.status.hide()
         self._clear_timer = QTimer(self, singleShot=True, interval=NOTICE_MS)
         self._clear_timer.timeout.connect(self.clear_status)
-        self.escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        self.escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         bottom = QVBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
         bottom.setSpacing(6)
@@ -44,8 +52,19 @@ class ChatPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        layout.addWidget(self.actions)
         layout.addWidget(self.view, 1)
         layout.addLayout(centred)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if local_files(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = local_files(event.mimeData())
+        if files:
+            event.acceptProposedAction()
+            self.filesDropped.emit(files)
 
     def show_notice(self, text: str) -> None:
         """Passing information (a copy): it clears itself."""

@@ -1,15 +1,22 @@
-"""The composer: `chatInput`, `sendButton`, `stopButton`, `modelPicker`, the system prompt.
+"""The composer: `chatInput`, `sendButton`, `stopButton`, `providerPicker`, `modelPicker`,
+the system prompt, and files to attach (`attachButton`, `attachmentList`).
 
-Its text is cleared only when the controller says the message is stored, so a database error
-never eats what the user typed. Editing a past message reuses the composer ("edit mode").
+Its text and files are cleared only when the controller says the message is stored, so a
+database error never eats what the user typed. Editing a past message reuses the composer
+("edit mode"); the edited message keeps its files. The file dialog is injectable
+(`choose_files`) so tests attach files without a native dialog.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -21,9 +28,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.attachments import AttachmentError, load
+from desktop.ui.attachment_chips import AttachmentList
+from desktop.ui.shortcuts import is_window_shortcut
+
 MAX_INPUT_LINES = 10
 PLACEHOLDER = "Message the model…  (Enter sends, Shift+Enter adds a line)"
 EDIT_NOTICE = "Editing an earlier message: sending starts a new branch (the old one stays)."
+FileChooser = Callable[[QWidget], list[str]]
+
+
+def ask_for_files(parent: QWidget) -> list[str]:
+    """The native open-files dialog; [] when cancelled."""
+    files, _ = QFileDialog.getOpenFileNames(
+        parent, "Attach files", "", "Text and images (*);;Images (*.png *.jpg *.jpeg *.gif *.webp)"
+    )
+    return files
+
+
+def local_files(source: QMimeData) -> list[str]:
+    """The local files a drag carries ([] for text, web links…)."""
+    return [url.toLocalFile() for url in source.urls() if url.isLocalFile()]
 
 
 def _named(widget: QWidget, name: str, accessible: str | None = None) -> QWidget:
@@ -47,6 +72,12 @@ class ChatInput(QPlainTextEdit):
         self.document().documentLayout().documentSizeChanged.connect(self.on_size_changed)
         self.on_size_changed()
 
+    def event(self, event: QEvent) -> bool:
+        if is_window_shortcut(event):  # the window's Ctrl+K, not "delete to end of line"
+            event.ignore()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
@@ -56,6 +87,10 @@ class ChatInput(QPlainTextEdit):
             self.insertPlainText("\n")
             return
         super().keyPressEvent(event)
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        """Dropped files are attachments (the chat pane takes them), not text to insert."""
+        return not local_files(source) and super().canInsertFromMimeData(source)
 
     def insertFromMimeData(self, source: QMimeData) -> None:
         """Paste text only: rich clipboard content would be slow and is not what we send."""
@@ -73,15 +108,25 @@ class ChatInput(QPlainTextEdit):
 class Composer(QFrame):
     """Where a message is written and sent, and where the model and system prompt are chosen."""
 
-    sendRequested = Signal(str)
+    sendRequested = Signal(str, list)
+    """(text, the attached files' content blocks)"""
     editSubmitted = Signal(int, str)
     systemPromptRequested = Signal()
+    attachmentError = Signal(str)
+    """A file could not be attached; the message says which and why."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, choose_files: FileChooser = ask_for_files
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("composer")
         self.editing_id: int | None = None
+        self.choose_files = choose_files
+        self.attachments: list[dict[str, Any]] = []
         self.chat_input = ChatInput()
+        self.attachment_list = AttachmentList()
+        self.attach_button = _named(QToolButton(), "attachButton", "Attach files")
+        self.provider_picker = _named(QComboBox(), "providerPicker")
         self.send_button = _named(QPushButton("Send"), "sendButton")
         self.stop_button = _named(QPushButton("Stop"), "stopButton")
         self.model_picker = _named(QComboBox(), "modelPicker")
@@ -93,6 +138,8 @@ class Composer(QFrame):
         self.send_button.clicked.connect(self.on_submit)
         self.system_prompt_button.clicked.connect(self.systemPromptRequested)
         self.cancel_edit_button.clicked.connect(self.cancel_edit)
+        self.attach_button.clicked.connect(self.on_attach_clicked)
+        self.attachment_list.removeRequested.connect(self.on_remove_attachment)
         self.set_busy(False)
         self.set_system_prompt_active(False)
 
@@ -101,6 +148,13 @@ class Composer(QFrame):
         self.stop_button.setToolTip("Stop the reply (Esc); what arrived is kept")
         self.send_button.setDefault(True)
         self.model_picker.setToolTip("The model that writes the next reply")
+        self.provider_picker.setToolTip("The provider profile this conversation talks to")
+        self.provider_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.attach_button.setText("Attach")
+        self.attach_button.setToolTip(
+            "Attach text files or images (or drop them on the chat): text up to 512 KB, "
+            "images up to 5 MB, 10 files a message"
+        )
         self.model_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.system_prompt_button.setText("System prompt")
         self.system_prompt_button.setToolTip("Instructions the model gets with this conversation")
@@ -114,8 +168,10 @@ class Composer(QFrame):
         self.edit_bar.hide()
         row = QHBoxLayout()
         row.setSpacing(8)
+        row.addWidget(self.provider_picker)
         row.addWidget(self.model_picker)
         row.addWidget(self.system_prompt_button)
+        row.addWidget(self.attach_button)
         row.addStretch(1)
         row.addWidget(self.stop_button)
         row.addWidget(self.send_button)
@@ -123,6 +179,7 @@ class Composer(QFrame):
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(8)
         layout.addWidget(self.edit_bar)
+        layout.addWidget(self.attachment_list)
         layout.addWidget(self.chat_input)
         layout.addLayout(row)
 
@@ -133,20 +190,41 @@ class Composer(QFrame):
         if not self.send_button.isEnabled():
             return
         text = self.text()
-        if not text.strip():
-            return
         if self.editing_id is None:
-            self.sendRequested.emit(text)
-        else:
+            if text.strip() or self.attachments:
+                self.sendRequested.emit(text, list(self.attachments))
+        elif text.strip():
             self.editSubmitted.emit(self.editing_id, text)
 
     def on_message_saved(self, _message_id: int) -> None:
-        """Only now is it safe to clear what the user typed."""
+        """Only now is it safe to clear what the user typed and attached."""
         self.chat_input.clear()
+        self._set_attachments([])
         self.cancel_edit()
+
+    def add_files(self, paths: Sequence[str]) -> None:
+        """Attach files; one that cannot be attached is reported and the others still are."""
+        added = list(self.attachments)
+        for path in paths:
+            try:
+                added.append(load(path, already=len(added)).block)
+            except AttachmentError as exc:
+                self.attachmentError.emit(str(exc))
+        self._set_attachments(added)
+
+    def on_attach_clicked(self) -> None:
+        self.add_files(self.choose_files(self))
+
+    def on_remove_attachment(self, index: int) -> None:
+        self._set_attachments(self.attachments[:index] + self.attachments[index + 1:])
+
+    def _set_attachments(self, blocks: list[dict[str, Any]]) -> None:
+        self.attachments = blocks
+        self.attachment_list.show_blocks(blocks)
 
     def begin_edit(self, message_id: int, text: str) -> None:
         self.editing_id = message_id
+        self.attach_button.setEnabled(False)  # the edited message keeps the files it had
         self.chat_input.setPlainText(text)
         self.edit_bar.show()
         self.chat_input.setFocus()
@@ -157,11 +235,20 @@ class Composer(QFrame):
             self.editing_id = None
             self.chat_input.clear()
         self.edit_bar.hide()
+        self.attach_button.setEnabled(True)
 
     def set_busy(self, busy: bool) -> None:
         self.send_button.setEnabled(not busy)
         self.stop_button.setEnabled(busy)
         self.stop_button.setVisible(busy)
+
+    def set_providers(self, names: list[str], current: str) -> None:
+        """Replace the provider list without it counting as the user's choice."""
+        self.provider_picker.blockSignals(True)
+        self.provider_picker.clear()
+        self.provider_picker.addItems(names)
+        self.provider_picker.setCurrentText(current)
+        self.provider_picker.blockSignals(False)
 
     def set_models(self, models: list[str], current: str) -> None:
         """Replace the picker's list without it counting as the user's choice."""

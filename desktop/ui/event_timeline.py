@@ -9,7 +9,7 @@ waiting for approval gets a real widget (`ApprovalPanel`) in its row; everything
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QMouseEvent
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QMenu, QWidget
 
 from desktop.ui.approval_panel import ApprovalPanel
@@ -25,6 +25,8 @@ class TimelineView(QListView):
 
     approvalAnswered = Signal(str, bool, bool, str)
     """(call id, allow, always, reason) from the approval panel."""
+    stepKeyPressed = Signal(int)
+    """Left (-1) or Right (+1): step a replay."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +56,7 @@ class TimelineView(QListView):
         """Show another run's rows, scrolled to the newest."""
         if timeline is self.timeline:
             return
+        self.delegate.highlighted_row = None
         self._drop_panel()
         if self.timeline is not None:
             self.timeline.approvalChanged.disconnect(self.on_approval_changed)
@@ -72,6 +75,13 @@ class TimelineView(QListView):
     def following(self) -> bool:
         return self._follow
 
+    def highlight(self, row: int | None) -> None:
+        """Ring `row` (None: no row) and bring it into view."""
+        self.delegate.highlighted_row = row
+        self.viewport().update()
+        if row is not None and self.timeline is not None:
+            self.scrollTo(self.timeline.index(row), QAbstractItemView.ScrollHint.EnsureVisible)
+
     # --- Qt overrides -----------------------------------------------------------------------
 
     def dataChanged(self, top_left: Index, bottom_right: Index, roles: list[int] = ()) -> None:
@@ -82,6 +92,13 @@ class TimelineView(QListView):
         rows = range(top_left.row(), bottom_right.row() + 1)
         if any(self.delegate.height_changed(self.timeline.index(row)) for row in rows):
             self.scheduleDelayedItemsLayout()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        steps = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}
+        if event.key() in steps and not event.modifiers():
+            self.stepKeyPressed.emit(steps[event.key()])
+            return
+        super().keyPressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         """A pointing hand over what folds or unfolds."""

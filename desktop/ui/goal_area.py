@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QComboBox,
     QDoubleSpinBox,
     QFrame,
     QHBoxLayout,
@@ -33,11 +34,12 @@ from PySide6.QtWidgets import (
 
 from desktop.core.agent import Budget
 from desktop.ui.naming import named
+from desktop.ui.shortcuts import is_window_shortcut
 
 PLACEHOLDER = "What should the agent do? For example: make the tests pass.  (Ctrl+Enter runs)"
 MIN_LINES = 2
 MAX_LINES = 8
-WORKSPACE_LABEL_PX = 340
+WORKSPACE_LABEL_PX = 240
 
 
 def shown_path(path: str) -> str:
@@ -66,6 +68,12 @@ class GoalInput(QPlainTextEdit):
         self.document().documentLayout().documentSizeChanged.connect(self.on_size_changed)
         self.on_size_changed()
 
+    def event(self, event: QEvent) -> bool:
+        if is_window_shortcut(event):  # the window's Ctrl+K, not "delete to end of line"
+            event.ignore()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if enter and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -87,6 +95,8 @@ class GoalArea(QFrame):
     newTaskRequested = Signal()
     chooseWorkspaceRequested = Signal()
     recentWorkspaceChosen = Signal(str)
+    providerPicked = Signal(str)
+    modelPicked = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,6 +111,9 @@ class GoalArea(QFrame):
                                 "Most the run may cost, in US dollars (estimated)")
         self.wall_input = named(QSpinBox(), "maxWallInput", "Longest the run may take, in minutes")
         self.budget_summary = named(QLabel(), "budgetSummary", "The budget this run was given")
+        self.provider_picker = named(QComboBox(), "runProviderPicker",
+                                     "The provider profile the next run talks to")
+        self.model_picker = named(QComboBox(), "runModelPicker", "The model of the next run")
         self.run_button = named(QPushButton("Run"), "runButton", "Start the agent (Ctrl+Enter)")
         self.stop_button = named(QPushButton("Stop"), "stopButton",
                                  "Stop the run; a running command is killed")
@@ -113,6 +126,8 @@ class GoalArea(QFrame):
         self.new_task_button.clicked.connect(self.newTaskRequested)
         self.workspace_button.clicked.connect(self.chooseWorkspaceRequested)
         self.recent_menu.triggered.connect(self.on_recent_triggered)
+        self.provider_picker.textActivated.connect(self.providerPicked)
+        self.model_picker.textActivated.connect(self.modelPicked)
         self.set_workspace("")
         self.set_recent(())
 
@@ -135,6 +150,8 @@ class GoalArea(QFrame):
         self.run_button.setDefault(True)
         for push in (self.run_button, self.stop_button, self.new_task_button):
             push.setCursor(Qt.CursorShape.PointingHandCursor)
+        for picker in (self.provider_picker, self.model_picker):
+            picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         row = QHBoxLayout()
         row.setSpacing(8)
         row.addWidget(self.workspace_button)
@@ -144,6 +161,9 @@ class GoalArea(QFrame):
         row.addWidget(self.cost_input)
         row.addWidget(self.wall_input)
         row.addWidget(self.budget_summary)
+        row.addSpacing(8)
+        row.addWidget(self.provider_picker)
+        row.addWidget(self.model_picker)
         row.addStretch(1)
         row.addWidget(self.new_task_button)
         row.addWidget(self.stop_button)
@@ -176,6 +196,14 @@ class GoalArea(QFrame):
         if not paths:
             self.recent_menu.addAction("No recent workspaces").setEnabled(False)
 
+    def set_choices(self, picker: QComboBox, items: Sequence[str], current: str) -> None:
+        """Refill a picker without it counting as the user's choice."""
+        picker.blockSignals(True)
+        picker.clear()
+        picker.addItems(list(items))
+        picker.setCurrentText(current)
+        picker.blockSignals(False)
+
     def set_budget(self, budget: Budget) -> None:
         self.steps_input.setValue(budget.max_steps)
         self.cost_input.setValue(budget.max_cost_usd)
@@ -197,6 +225,8 @@ class GoalArea(QFrame):
         self.goal_input.setPlainText(draft)
         self._show_budget_inputs(True)
         self.budget_label.show()
+        self.provider_picker.show()
+        self.model_picker.show()
         self.workspace_button.setEnabled(True)
         self.run_button.show()
         self.stop_button.hide()
@@ -213,6 +243,8 @@ class GoalArea(QFrame):
         self.set_workspace(workspace)
         self.workspace_button.setEnabled(False)
         self._show_budget_inputs(False)
+        self.provider_picker.hide()
+        self.model_picker.hide()
         self.budget_label.setVisible(budget is not None)
         if budget is not None:
             self.budget_summary.setText(budget_text(budget))

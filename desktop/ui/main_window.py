@@ -1,10 +1,11 @@
 """The main window: sidebar | (model banner over the Chat and Task tabs).
 
 It is built in two steps so it can paint before the heavy imports: `MainWindow()` needs only
-PySide6, and `attach(store, client)` (after the first paint) brings in the core and wires the
-chat controller and the task pane's (the run list waits in the sidebar till then). Nothing
-on this module's import path may import asyncio, qasync, sqlite_utils, anthropic, markdown_it
-or pygments.
+PySide6 (and config.json, for the theme), and `attach(store, client)` (after the first paint)
+brings in the core and wires the chat controller and the task pane's (the run list waits in
+the sidebar till then). Nothing on this module's import path may import asyncio, qasync,
+sqlite_utils, anthropic, markdown_it or pygments. The slots for shortcuts, settings, providers
+and the theme are in `WindowActions`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -22,17 +23,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import settings as config
 from desktop.ui.chat_pane import ChatPane
 from desktop.ui.model_banner import ModelBanner
+from desktop.ui.review_actions import ReviewActions
 from desktop.ui.run_list import RunList
+from desktop.ui.shortcuts import Shortcuts, ShortcutsSheet
 from desktop.ui.sidebar import Sidebar
 from desktop.ui.system_prompt_dialog import SystemPromptDialog
+from desktop.ui.theme import Theme
+from desktop.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
-    from desktop.core.fake_api import FakeAPI
     from desktop.core.llm import ModelClient
     from desktop.core.store import Store
     from desktop.ui.chat_controller import ChatController
+    from desktop.ui.connections import Connections
+    from desktop.ui.settings_dialog import SettingsDialog
     from desktop.ui.task_controller import TaskController
     from desktop.ui.task_pane import TaskPane
 
@@ -41,7 +48,7 @@ SIDEBAR_WIDTH = 260
 TASK_TAB = 1
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ReviewActions, WindowActions, QMainWindow):
     """The app's one window. Tests build it exactly as `run_app` does, with their own core."""
 
     closed = Signal()
@@ -51,8 +58,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.resize(1240, 820)
         self.setMinimumSize(760, 480)
+        self.settings = config.load()
+        self.theme = Theme(self.settings.theme, self)
         self.controller: ChatController | None = None
-        self.demo_server: FakeAPI | None = None
+        self.connections: Connections | None = None
+        self.provider_override: str | None = None
+        self.demo_pending = demo
+        self.settings_dialog: SettingsDialog | None = None
+        self.shortcuts_sheet: ShortcutsSheet | None = None
         self.system_prompt_dialog: SystemPromptDialog | None = None
         self.task_controller: TaskController | None = None
         self.task_pane: TaskPane | None = None
@@ -69,7 +82,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.chat_pane, "Chat")
         self.tabs.addTab(self.task_placeholder, "Task")
-        self.new_chat_shortcut = QShortcut(QKeySequence.StandardKey.New, self)
+        self.shortcuts = Shortcuts(self)
         self.setCentralWidget(self._central())
         if demo:
             self.banner.show_demo()
@@ -95,44 +108,54 @@ class MainWindow(QMainWindow):
 
     # --- set-up -----------------------------------------------------------------------------
 
-    def attach(self, store: Store, client: ModelClient) -> None:
-        """Bring in the core (after the first paint): load conversations, wire the chat."""
-        from desktop.ui.chat_controller import ChatController  # asyncio + core: ~250 ms
+    def attach(self, store: Store, client: ModelClient | None = None) -> None:
+        """Bring in the core (after the first paint): load conversations, wire the chat.
 
-        self.controller = ChatController(store, client, self)
+        `client` (tests, benchmarks) stands for the default provider's; without one, it is built
+        from the settings, its key looked up in the keyring off the UI thread.
+        """
+        from desktop.core.llm import DEFAULT_MODEL
+        from desktop.ui.chat_controller import ChatController  # asyncio + core: ~250 ms
+        from desktop.ui.connections import Connections
+        from desktop.ui.review_controller import ReviewController
+
+        settings = self.settings
+        provider = settings.current_provider().name
+        self.connections = Connections(settings, self)
+        if client is None:
+            client = self.connections.client(provider)
+        else:
+            self.connections.adopt(provider, client)
+        self.controller = ChatController(
+            store, client, self, provider=provider, default_model=settings.model,
+            max_tokens=settings.max_tokens, temperature=settings.temperature,
+        )
         self.chat_pane.view.set_source(self.controller)
-        self._attach_tasks(store, client)
+        self._attach_tasks(store, client, provider, settings.model or DEFAULT_MODEL)
+        self.review = ReviewController(store, self)
+        self.statusBar().hide()  # review notices show it while they last
         self._connect_signals()
-        if not client.api_key and self.demo_server is None:
-            self.banner.show_no_key()
+        self._show_banner()
         self.composer.set_busy(False)
         self.on_conversations_changed()
         self.controller.open_conversation(None)
         self.controller.load_models()
 
-    def _attach_tasks(self, store: Store, client: ModelClient) -> None:
+    def _attach_tasks(self, store: Store, client: ModelClient, provider: str, model: str) -> None:
         """The task pane and its controller, in the Task tab; the runs in the sidebar."""
         from desktop.ui.task_controller import TaskController
         from desktop.ui.task_pane import TaskPane
 
-        self.task_controller = TaskController(store, client, parent=self)
+        self.task_controller = TaskController(store, client, model, parent=self)
+        self.task_controller.provider = provider
+        self.task_controller.approval_policy = self.settings.approval_policy  # type: ignore[assignment]
+        self.task_controller.load_models()
         self.task_pane = TaskPane()
+        area = self.task_pane.goal_area
+        area.set_choices(area.provider_picker, self._provider_names(), provider)
         self.task_pane.attach(self.task_controller)
         self.set_task_pane(self.task_pane)
         self.run_list.set_source(self.task_controller)
-
-    def use_demo(self) -> None:
-        """Switch to the built-in demo model, served in-process on a loopback port."""
-        from desktop.core.demo import DEMO_MODEL, start_demo
-
-        if self.controller is None or self.demo_server is not None:
-            return
-        self.demo_server, client = start_demo()
-        self.controller.use_client(client, models=[DEMO_MODEL])
-        if self.task_controller is not None:
-            self.task_controller.use_client(client, DEMO_MODEL)
-        self.banner.show_demo()
-        self.chat_pane.clear_status()
 
     def set_task_pane(self, widget: QWidget) -> None:
         """Put the task pane in the "Task" tab, replacing the placeholder."""
@@ -146,9 +169,8 @@ class MainWindow(QMainWindow):
             await self.task_controller.aclose()
         if self.controller is not None:
             await self.controller.aclose()
-        if self.demo_server is not None:
-            self.demo_server.stop()
-            self.demo_server = None
+        if self.connections is not None:
+            await self.connections.aclose()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         super().closeEvent(event)
@@ -160,8 +182,16 @@ class MainWindow(QMainWindow):
         chat, pane, composer = self.controller, self.chat_pane, self.composer
         tasks, runs = self.task_controller, self.run_list
         view = pane.view
-        self.new_chat_shortcut.activated.connect(self.on_new_chat)
-        pane.escape.activated.connect(self.on_escape)
+        keys, area = self.shortcuts, self.task_pane.goal_area
+        keys.new_chat.activated.connect(self.on_new_chat)
+        keys.new_task.activated.connect(self.on_new_task)
+        keys.search.activated.connect(self.on_search)
+        keys.submit.activated.connect(self.on_submit)
+        keys.stop.activated.connect(self.on_stop)
+        keys.settings.activated.connect(self.on_settings_requested)
+        keys.help.activated.connect(self.on_shortcuts_requested)
+        self.theme.changed.connect(self.on_theme_changed)
+        self.connections.keyLookedUp.connect(self.on_key_looked_up)
         self.banner.demo_button.clicked.connect(self.on_use_demo_clicked)
         self.sidebar.newChatRequested.connect(self.on_new_chat)
         self.sidebar.conversationSelected.connect(chat.open_conversation)
@@ -171,6 +201,9 @@ class MainWindow(QMainWindow):
         composer.editSubmitted.connect(chat.edit)
         composer.stop_button.clicked.connect(chat.stop)
         composer.model_picker.textActivated.connect(chat.set_model)
+        composer.provider_picker.textActivated.connect(self.on_provider_picked)
+        composer.attachmentError.connect(pane.show_error)
+        pane.filesDropped.connect(composer.add_files)
         composer.systemPromptRequested.connect(self.on_system_prompt_requested)
         view.notice.connect(pane.show_notice)
         view.editRequested.connect(composer.begin_edit)
@@ -197,9 +230,34 @@ class MainWindow(QMainWindow):
         tasks.runStarted.connect(runs.on_runs_changed)
         tasks.runEnded.connect(runs.on_runs_changed)
         tasks.approvalChanged.connect(runs.on_approval_changed)
+        tasks.modelsLoaded.connect(self.on_run_models_loaded)
+        area.providerPicked.connect(self.on_run_provider_picked)
+        area.modelPicked.connect(tasks.set_model)
         runs.runSelected.connect(self.task_pane.show_run)
         runs.runSelected.connect(self.on_run_selected)
         self.task_pane.runShown.connect(runs.select_run)
+        review, search, replay = self.review, self.sidebar.search_panel, self.task_pane.replay_bar
+        search.searchRequested.connect(review.search)
+        search.hitActivated.connect(self.on_search_hit)
+        search.importRequested.connect(self.on_import_requested)
+        review.searchFinished.connect(search.show_hits)
+        review.imported.connect(self.on_imported)
+        review.imported.connect(search.on_history_changed)
+        review.notice.connect(self.on_review_notice)
+        review.error.connect(self.on_review_error)
+        self.statusBar().messageChanged.connect(self.on_status_message_changed)
+        pane.actions.export_button.clicked.connect(self.on_export_chat_requested)
+        pane.actions.promote_button.clicked.connect(self.on_promote_requested)
+        chat.conversationsChanged.connect(search.on_history_changed)
+        tasks.runEnded.connect(search.on_history_changed)
+        tasks.runDeleted.connect(runs.on_runs_changed)
+        tasks.runDeleted.connect(self.task_pane.on_run_deleted)
+        tasks.runDeleted.connect(search.on_history_changed)
+        runs.deleteRequested.connect(tasks.delete)
+        runs.exportRequested.connect(self.on_export_run_requested)
+        runs.compareRequested.connect(self.on_compare_requested)
+        replay.exportRequested.connect(self.on_export_run_requested)
+        replay.compareRequested.connect(self.on_compare_requested)
 
     # --- slots --------------------------------------------------------------------------------
 
@@ -218,20 +276,15 @@ class MainWindow(QMainWindow):
         self.use_demo()
         self.composer.chat_input.setFocus()
 
-    def on_escape(self) -> None:
-        """Esc stops a streaming reply, else leaves edit mode."""
-        if self.controller is not None and self.controller.busy:
-            self.controller.stop()
-        else:
-            self.composer.cancel_edit()
-
     def on_conversation_opened(self) -> None:
         assert self.controller is not None
         conversation = self.controller.conversation()
+        self.use_provider_of_conversation()
         self.chat_pane.view.reload()
         self.composer.cancel_edit()
         self.composer.set_models(self.controller.models, self.controller.model)
         self.composer.set_system_prompt_active(bool(conversation and conversation.system_prompt))
+        self.chat_pane.actions.setVisible(conversation is not None)
         title = conversation.title if conversation else "New chat"
         self.setWindowTitle(f"{title} — {APP_NAME}")
         self._select_in_sidebar()

@@ -13,13 +13,17 @@ from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from desktop.ui.render import Rendered, copy_index, render_markdown, render_plain
+from desktop.core.attachments import attached, typed_text
+from desktop.ui.attachment_chips import card_chips
+from desktop.ui.message_text import MessageText
+from desktop.ui.render import copy_index
 
 if TYPE_CHECKING:
     from desktop.core.store import Message
     from desktop.ui.chat_controller import Branch
 
 RENDER_INTERVAL_MS = 50
+WAITING = '<span style="color: #8b8f98">…</span>'  # a reply that has not said anything yet
 MAX_SHOWN_CHARS = 20_000  # a 1 MB paste is stored and sent whole, but laid out only in part
 STATUS_WORDS = {"streaming": "streaming…", "cancelled": "stopped", "failed": "failed"}
 
@@ -41,10 +45,16 @@ def meta_text(message: Message) -> str:
         parts.append(message.model or "")
         if message.input_tokens or message.output_tokens:
             parts.append(f"{message.input_tokens:,} in / {message.output_tokens:,} out")
+        if message.cost_usd:  # a local endpoint's model has no price: no cost, not $0.0000
             parts.append(f"${message.cost_usd:.4f}")
     if message.status in STATUS_WORDS:
         parts.append(STATUS_WORDS[message.status])
     return " · ".join(p for p in parts if p)
+
+
+def shown_text(message: Message) -> str:
+    """The message's own text: what the user typed, without the text of attached files."""
+    return typed_text(message.content) if attached(message.content) else message.text
 
 
 def shown_part(text: str) -> str:
@@ -69,8 +79,7 @@ class MessageCard(QFrame):
         self.setProperty("role", message.role)
         self.message = message
         self._branch = branch
-        self._text = message.text
-        self._rendered = Rendered("")
+        self._text = shown_text(message)
         self._last = False
         self._actions_enabled = True
         self._render_timer = QTimer(self, singleShot=True, interval=RENDER_INTERVAL_MS)
@@ -85,14 +94,7 @@ class MessageCard(QFrame):
     def _build(self) -> None:
         self.role_label = QLabel("You" if self.message.role == "user" else "Assistant")
         self.role_label.setObjectName("messageRole")
-        self.body = QLabel()
-        self.body.setObjectName("messageBody")
-        self.body.setWordWrap(True)
-        self.body.setTextFormat(Qt.TextFormat.RichText)
-        self.body.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByMouse
-        )
+        self.body = MessageText()
         self.error_label = QLabel()
         self.error_label.setObjectName("messageError")
         self.error_label.setWordWrap(True)
@@ -128,6 +130,9 @@ class MessageCard(QFrame):
         layout.setContentsMargins(16, 10, 16, 8)
         layout.setSpacing(4)
         layout.addWidget(self.role_label)
+        files = attached(self.message.content)
+        if files:
+            layout.addWidget(card_chips(files))
         layout.addWidget(self.body)
         layout.addWidget(self.error_label)
         layout.addLayout(footer)
@@ -149,7 +154,7 @@ class MessageCard(QFrame):
         """Show the stored state of the message (after it finished, failed or was stopped)."""
         self.message = message
         self._branch = branch or self._branch
-        self._text = message.text
+        self._text = shown_text(message)
         self._render_timer.stop()
         self.on_render_due()
         failed = message.status == "failed"
@@ -175,16 +180,12 @@ class MessageCard(QFrame):
         self._show_actions()
 
     def on_render_due(self) -> None:
-        text = shown_part(self._text)
-        if self.message.role == "user":
-            self._rendered = render_plain(text)
-        else:
-            self._rendered = render_markdown(text)
-        self.body.setText(self._rendered.html)
         streaming = self.message.status == "streaming"
-        self.body.setVisible(bool(self._text) or streaming)
         if streaming and not self._text:
-            self.body.setText('<span style="color: #8b8f98">…</span>')
+            self.body.show_html(WAITING)
+        else:
+            self.body.show_text(shown_part(self._text), markdown=self.message.role != "user")
+        self.body.setVisible(bool(self._text) or streaming)
 
     def _show_actions(self) -> None:
         user = self.message.role == "user"
@@ -210,8 +211,8 @@ class MessageCard(QFrame):
         index = copy_index(link)
         if index is None:
             QDesktopServices.openUrl(QUrl(link))
-        elif index < len(self._rendered.code_blocks):
-            QGuiApplication.clipboard().setText(self._rendered.code_blocks[index])
+        elif index < len(code_blocks := self.body.code_blocks):
+            QGuiApplication.clipboard().setText(code_blocks[index])
             self.notice.emit("Code copied to the clipboard")
 
     def on_copy_clicked(self) -> None:

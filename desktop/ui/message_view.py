@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop.ui.message_card import MessageCard
+from desktop.ui.task_style import LINK
 
 if TYPE_CHECKING:
     from desktop.core.store import Message
@@ -22,8 +23,10 @@ if TYPE_CHECKING:
 PAGE = 25  # enough to fill a tall window; a 10,000-message chat opens as fast as a short one
 COLUMN_WIDTH = 860
 FOLLOW_SLACK_PX = 48
+FLASH_MS = 1600
+FLASH_MARGIN_PX = 60
 EMPTY_TEXT = (
-    "<p style='font-size: x-large; color: #3b3f47'>What can I help with?</p>"
+    "<p style='font-size: x-large'>What can I help with?</p>"  # the theme colours it
     "<p style='color: #8b8f98'>Enter sends · Shift+Enter adds a line · Esc stops a reply</p>"
 )
 
@@ -122,6 +125,21 @@ class ChatView(QScrollArea):
         self._thread[:0] = earlier
         self._settle_layout()
         self._scroll_to(bar.maximum() - from_bottom)
+
+    def reveal(self, message_id: int) -> bool:
+        """Scroll to a message of the branch shown, paging back to it, and flash it (a search
+        hit); False if it is not on this branch."""
+        card = self._card(message_id)
+        while card is None and self._thread and self._thread[0].parent_id is not None:
+            self.show_earlier()
+            card = self._card(message_id)
+        if card is None:
+            return False
+        self._settle_layout()
+        self.ensureWidgetVisible(card, 0, FLASH_MARGIN_PX)
+        card.setStyleSheet(f"#messageCard {{ border: 2px solid {LINK.name()}; }}")
+        QTimer.singleShot(FLASH_MS, card, lambda: card.setStyleSheet(""))
+        return True
 
     # --- live updates -------------------------------------------------------------------------
 

@@ -1,15 +1,18 @@
 """The strip above the panes that says which model the window talks to, when it matters.
 
-Hidden with a real key; in demo mode it says replies are canned; without a key it says how to
-add one and offers the demo model on the spot.
+Hidden with a real key (or a local server, which needs none); in demo mode it says replies are
+canned; without a key it says how to add one and offers the demo model on the spot.
 """
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-DEMO_TEXT = "Demo model — replies are canned; set ANTHROPIC_API_KEY to use Claude"
-NO_KEY_TEXT = "No API key: set ANTHROPIC_API_KEY or restart with `agentdesk --demo`"
+DEMO_TEXT = "Demo model — replies are canned; add a key in Settings (Ctrl+,) to use Claude"
+NO_KEY_TEXT = (
+    "No API key: add one in Settings (Ctrl+,), set ANTHROPIC_API_KEY, "
+    "or restart with `agentdesk --demo`"
+)
 
 
 class ModelBanner(QFrame):

@@ -1,34 +1,68 @@
 """Message text -> the HTML subset Qt's rich text engine draws.
 
 Qt rich text has no CSS padding on blocks, no classes and no `<div>` styling, so code blocks are
-single-cell tables with inline pygments colours, and every style is inline. markdown-it and
-pygments are imported on first use: together they cost ~60 ms that must not delay the first
-paint.
+single-cell tables with inline pygments colours, and every style is inline. The colours come
+from the current `CodeTheme` (light or dark, set by the window's theme through `use_theme`), so
+a message is re-rendered when the theme changes. markdown-it and pygments are imported on first
+use: together they cost ~60 ms that must not delay the first paint.
 """
 
 from __future__ import annotations
 
 import functools
 import html
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
     from markdown_it.utils import OptionsDict
 
-CODE_STYLE = "default"  # a pygments style whose colours read well on CODE_BACKGROUND
-CODE_BACKGROUND = "#f6f8fa"
-CODE_BORDER = "#d8dee4"
-CODE_HEADER = "#57606a"
-CODE_HEADER_BACKGROUND = "#eef1f4"
-INLINE_CODE_BACKGROUND = "#eff1f3"
 MONO = "'JetBrains Mono', 'Cascadia Code', 'DejaVu Sans Mono', Menlo, Consolas, monospace"
 HEADING_SIZES = {1: "x-large", 2: "large", 3: "medium", 4: "medium", 5: "small", 6: "small"}
 COPY_SCHEME = "copy:"
+COMMON_LANGUAGES = (
+    "bash", "javascript", "typescript", "json", "sql", "html", "css", "yaml", "toml", "rust",
+    "go", "java", "c", "cpp", "diff",
+)
+CHUNK_CHARS = 1_000  # a label this long lays out in a few ms; one of 20,000 takes ~150 ms
+
+
+@dataclass(frozen=True)
+class CodeTheme:
+    """The colours of code in a message; the pygments style must read well on `background`."""
+
+    pygments_style: str
+    background: str
+    border: str
+    header: str
+    header_background: str
+    inline_background: str
+    quote: str
+
+
+LIGHT_CODE = CodeTheme(
+    pygments_style="default", background="#f6f8fa", border="#d8dee4", header="#57606a",
+    header_background="#eef1f4", inline_background="#eff1f3", quote="#57606a",
+)
+DARK_CODE = CodeTheme(
+    pygments_style="github-dark", background="#141518", border="#3a3b41", header="#9a9ca6",
+    header_background="#1c1d21", inline_background="#2c2d33", quote="#9a9ca6",
+)
+_current = [LIGHT_CODE]  # one slot, swapped by use_theme
+
+
+def use_theme(dark: bool) -> None:
+    """Render code from now on in the dark or the light colours."""
+    _current[0] = DARK_CODE if dark else LIGHT_CODE
+
+
+def code_theme() -> CodeTheme:
+    return _current[0]
 
 
 @dataclass(frozen=True)
@@ -39,10 +73,25 @@ class Rendered:
     code_blocks: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a message's text (its pieces join up to the text) and how it renders."""
+
+    source: str
+    rendered: Rendered
+
+
 def preload() -> None:
     """Import the Markdown stack now, before another thread starts importing (see sdk_import)."""
     _markdown()
     highlight("x = 1", "python")
+
+
+def warm_lexers() -> None:
+    """Load the lexers replies use most. Each compiles its regexes on first use, 5–60 ms that
+    would otherwise stall the UI the first time a reply shows that language (see sdk_import)."""
+    for language in COMMON_LANGUAGES:
+        highlight("", language)
 
 
 def render_markdown(text: str) -> Rendered:
@@ -56,6 +105,58 @@ def render_plain(text: str) -> Rendered:
     """What the user typed, shown verbatim: no Markdown, whitespace kept, lines wrapped."""
     escaped = html.escape(text).replace("\n", "<br>")
     return Rendered(f'<p style="white-space: pre-wrap">{escaped}</p>')
+
+
+def normalized(text: str) -> str:
+    """Line ends as markdown-it reads them, so character offsets agree with its line numbers."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def render_chunks(text: str, *, markdown: bool, first_code_block: int = 0) -> list[Chunk]:
+    """`text` in pieces of at least CHUNK_CHARS characters (the last may be shorter), each
+    rendered on its own, so a long message can be laid out, and re-laid out, piece by piece.
+
+    Markdown is parsed once and cut between top-level blocks, where a piece renders as it does
+    inside the whole; plain text is cut after a line. Copy links count on from
+    `first_code_block`, the code blocks of the pieces before this text.
+    """
+    text = normalized(text)
+    if not markdown:
+        return [Chunk(piece, render_plain(piece.removesuffix("\n"))) for piece in _lines(text)]
+    md = _markdown()
+    env: dict[str, Any] = {"code_blocks": [], "first_code_block": first_code_block}
+    tokens = md.parse(text, env)
+    chunks = []
+    for source, part in _blocks(text, tokens):
+        known = len(env["code_blocks"])
+        body = md.renderer.render(tokens[part], md.options, env)
+        chunks.append(Chunk(source, Rendered(body, tuple(env["code_blocks"][known:]))))
+    return chunks
+
+
+def _lines(text: str) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    while (cut := text.find("\n", start + CHUNK_CHARS)) >= 0:
+        pieces.append(text[start : cut + 1])
+        start = cut + 1
+    pieces.append(text[start:])
+    return pieces
+
+
+def _blocks(text: str, tokens: Sequence[Token]) -> Iterator[tuple[str, slice]]:
+    """(source, token slice) of each piece, cut where a top-level block starts."""
+    lengths = (len(line) + 1 for line in text.split("\n"))
+    line_starts = list(itertools.accumulate(lengths, initial=0))
+    cuts = [(0, 0)]  # (token index, character offset)
+    for index, token in enumerate(tokens):
+        if token.level == 0 and token.nesting >= 0 and token.map and index:
+            offset = line_starts[token.map[0]]
+            if offset - cuts[-1][1] >= CHUNK_CHARS:
+                cuts.append((index, offset))
+    cuts.append((len(tokens), len(text)))
+    for (first, start), (end, stop) in itertools.pairwise(cuts):
+        yield text[start:stop], slice(first, end)
 
 
 def copy_index(link: str) -> int | None:
@@ -88,13 +189,14 @@ def _fence(
     language = token.info.split(maxsplit=1)[0] if token.info.strip() else ""
     blocks: list[str] = env.setdefault("code_blocks", [])
     blocks.append(code)
-    return code_block_html(code, language, len(blocks) - 1)
+    return code_block_html(code, language, env.get("first_code_block", 0) + len(blocks) - 1)
 
 
 def code_block_html(code: str, language: str, index: int) -> str:
     """A bordered box: a header (language, Copy link) over the highlighted code."""
+    theme = code_theme()
     label = html.escape(language or "code")
-    small = f'style="color: {CODE_HEADER}; font-size: small"'
+    small = f'style="color: {theme.header}; font-size: small"'
     header = (
         f'<table width="100%" cellspacing="0" cellpadding="0" border="0"><tr>'
         f"<td {small}>{label}</td>"
@@ -103,9 +205,9 @@ def code_block_html(code: str, language: str, index: int) -> str:
     )
     return (
         f'<table width="100%" cellspacing="0" cellpadding="8" border="1"'
-        f' style="border-collapse: collapse; border-style: solid; border-color: {CODE_BORDER};'
-        f' background-color: {CODE_BACKGROUND}; margin-top: 6px; margin-bottom: 6px">'
-        f'<tr><td style="background-color: {CODE_HEADER_BACKGROUND}">{header}</td></tr>'
+        f' style="border-collapse: collapse; border-style: solid; border-color: {theme.border};'
+        f' background-color: {theme.background}; margin-top: 6px; margin-bottom: 6px">'
+        f'<tr><td style="background-color: {theme.header_background}">{header}</td></tr>'
         f'<tr><td><pre style="font-family: {MONO}; white-space: pre-wrap; margin: 0">'
         f"{highlight(code, language)}</pre></td></tr></table>"
     )
@@ -114,7 +216,6 @@ def code_block_html(code: str, language: str, index: int) -> str:
 def highlight(code: str, language: str) -> str:
     """Pygments spans with inline colours; unknown languages come back escaped, uncoloured."""
     from pygments import highlight as pygments_highlight
-    from pygments.formatters import HtmlFormatter
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
@@ -124,15 +225,22 @@ def highlight(code: str, language: str) -> str:
         lexer = None
     if lexer is None:
         return html.escape(code)
-    formatter = HtmlFormatter(noclasses=True, nowrap=True, style=CODE_STYLE)
+    formatter = _formatter(code_theme().pygments_style)
     return pygments_highlight(code, lexer, formatter).removesuffix("\n")
+
+
+@functools.cache
+def _formatter(style: str) -> Any:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(noclasses=True, nowrap=True, style=style)
 
 
 def _code_inline(
     self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
 ) -> str:
     code = html.escape(tokens[idx].content)
-    style = f"font-family: {MONO}; background-color: {INLINE_CODE_BACKGROUND}"
+    style = f"font-family: {MONO}; background-color: {code_theme().inline_background}"
     return f'<code style="{style}">&nbsp;{code}&nbsp;</code>'
 
 
@@ -148,11 +256,12 @@ def _table_open(
 ) -> str:
     return (
         '<table border="1" cellspacing="0" cellpadding="6"'
-        f' style="border-collapse: collapse; border-style: solid; border-color: {CODE_BORDER}">'
+        ' style="border-collapse: collapse; border-style: solid;'
+        f' border-color: {code_theme().border}">'
     )
 
 
 def _blockquote_open(
     self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
 ) -> str:
-    return '<blockquote style="color: #57606a">'
+    return f'<blockquote style="color: {code_theme().quote}">'

@@ -4,7 +4,9 @@ Each row shows the goal and, under it, a coloured badge (running, finished, fail
 cancelled, interrupted, budget) with the workspace's folder name and when the run started. A
 run waiting for approval says "needs approval", so a run in the background does not wait
 unnoticed. It reloads from its source whenever a run starts or ends, keeping the selection.
-PySide6 only: the window creates it before the core is loaded.
+Runs are grouped by the day they started, and a fork names its parent ("↳ fork of #12 at
+event 37"). The context menu exports, compares or deletes (after `confirm`, which tests
+replace). PySide6 only: the window creates it before the core is loaded.
 """
 
 from __future__ import annotations
@@ -12,17 +14,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QWidget,
 )
+
+from desktop.ui import dialogs
+from desktop.ui.day_groups import HEADER_HEIGHT, has_heading, mark_days, paint_heading
+from desktop.ui.task_style import MUTED, ROW_HOVER, ROW_SELECTED, TEXT
 
 if TYPE_CHECKING:
     from desktop.core.store import Run
@@ -54,18 +69,23 @@ class RunSource(Protocol):
 
 
 def started(stamp: str) -> str:
-    """14:03 today, else 3 Mar."""
-    when = datetime.fromisoformat(stamp).astimezone()
-    if when.date() == datetime.now().astimezone().date():
-        return when.strftime("%H:%M")
-    return f"{when.day} {when.strftime('%b')}"
+    """14:03 (the day is the group's heading)."""
+    return datetime.fromisoformat(stamp).astimezone().strftime("%H:%M")
+
+
+def lineage(run: Run) -> str:
+    """How a fork came about, for its row: "↳ fork of #12 at event 37"; '' for other runs."""
+    if run.parent_run_id is None:
+        return ""
+    return f"↳ fork of #{run.parent_run_id} at event {run.fork_seq}"
 
 
 class RunItemDelegate(QStyledItemDelegate):
     """Paints a run: goal on the first line; badge, folder and start time on the second."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        return QSize(option.rect.width(), ROW_HEIGHT)
+        heading = HEADER_HEIGHT + 2 if has_heading(index) else 0
+        return QSize(option.rect.width(), ROW_HEIGHT + heading)
 
     def paint(
         self,
@@ -75,12 +95,12 @@ class RunItemDelegate(QStyledItemDelegate):
     ) -> None:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = option.rect.adjusted(0, 1, 0, -1)
+        rect = paint_heading(painter, option, index).adjusted(0, 1, 0, -1)
         state = option.state
         if state & QStyle.StateFlag.State_Selected:
-            background = QColor("#e0e0e5")
+            background = ROW_SELECTED
         elif state & QStyle.StateFlag.State_MouseOver:
-            background = QColor("#e9e9ec")
+            background = ROW_HOVER
         else:
             background = None
         if background is not None:
@@ -90,7 +110,7 @@ class RunItemDelegate(QStyledItemDelegate):
         text_rect = rect.adjusted(8, 5, -8, -5)
         font = QFont(option.font)
         painter.setFont(font)
-        painter.setPen(QColor("#27272a"))
+        painter.setPen(TEXT)
         goal = QFontMetrics(font).elidedText(
             index.data(), Qt.TextElideMode.ElideRight, text_rect.width()
         )
@@ -122,7 +142,7 @@ class RunItemDelegate(QStyledItemDelegate):
         detail_rect = QRect(badge.right() + 8, top, rect.right() - badge.right() - 8, height)
         detail = metrics.elidedText(index.data(DETAIL_ROLE), Qt.TextElideMode.ElideRight,
                                     detail_rect.width())
-        painter.setPen(QColor("#8b8f98"))
+        painter.setPen(MUTED)
         painter.drawText(detail_rect, Qt.AlignmentFlag.AlignVCenter, detail)
 
 
@@ -130,6 +150,10 @@ class RunList(QListWidget):
     """The runs; selecting one emits `runSelected` (the pane shows it)."""
 
     runSelected = Signal(int)
+    exportRequested = Signal(int)
+    compareRequested = Signal(int)
+    deleteRequested = Signal(int)
+    """The user confirmed deleting this run."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -138,13 +162,19 @@ class RunList(QListWidget):
         self.setAccessibleDescription("Agent runs, newest first")
         self.setStyleSheet(SHEET)
         self.setItemDelegate(RunItemDelegate(self))
-        self.setUniformItemSizes(True)
+        self.setUniformItemSizes(False)  # a day's first run carries the day's heading
         self.setMouseTracking(True)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.confirm: dialogs.Confirm = dialogs.confirm
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self._source: RunSource | None = None
         self._waiting: set[int] = set()
         self.currentItemChanged.connect(self.on_current_item_changed)
+        self.customContextMenuRequested.connect(self.on_context_menu)
+        delete = QShortcut(QKeySequence.StandardKey.Delete, self)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.on_delete_key)
 
     def set_source(self, source: RunSource) -> None:
         self._source = source
@@ -157,8 +187,10 @@ class RunList(QListWidget):
         current = self.current_run()
         self.blockSignals(True)
         self.clear()
-        for run in self._source.runs():
-            self.addItem(self._item(run))
+        items = [(self._item(run), run.created_at) for run in self._source.runs()]
+        mark_days(items)
+        for item, _ in items:
+            self.addItem(item)
         self.blockSignals(False)
         self.select_run(current)
 
@@ -205,15 +237,39 @@ class RunList(QListWidget):
         if item is not None:
             self.runSelected.emit(item.data(ID_ROLE))
 
+    def on_context_menu(self, position: QPoint) -> None:
+        item = self.itemAt(position)
+        if item is None:
+            return
+        run_id = item.data(ID_ROLE)
+        menu = QMenu(self)
+        menu.addAction("Export…", lambda: self.exportRequested.emit(run_id))
+        menu.addAction("Compare with…", lambda: self.compareRequested.emit(run_id))
+        menu.addSeparator()
+        menu.addAction("Delete…", lambda: self.confirm_delete(run_id))
+        menu.popup(self.viewport().mapToGlobal(position))
+
+    def on_delete_key(self) -> None:
+        run_id = self.current_run()
+        if run_id is not None:
+            self.confirm_delete(run_id)
+
+    def confirm_delete(self, run_id: int) -> None:
+        item = self.item_for(run_id)
+        goal = item.text() if item is not None else f"run {run_id}"
+        question = f"Delete “{goal}” and everything it recorded? This cannot be undone."
+        self.confirm(self, "Delete run", question, lambda: self.deleteRequested.emit(run_id))
+
     def _item(self, run: Run) -> QListWidgetItem:
         goal = " ".join(run.goal.split()) or f"Run {run.id}"
         folder = run.workspace.rstrip("/").rsplit("/", 1)[-1] or run.workspace
         item = QListWidgetItem(goal)
         item.setData(ID_ROLE, run.id)
-        item.setData(DETAIL_ROLE, f"{folder} · {started(run.created_at)}")
+        detail = [f"#{run.id}", lineage(run), folder, started(run.created_at)]
+        item.setData(DETAIL_ROLE, " · ".join(part for part in detail if part))
         item.setData(STORED_STATUS_ROLE, run.status)
         self._set_status(item, run.id, run.status)
-        item.setToolTip(f"{run.goal}\n{run.workspace}")
+        item.setToolTip("\n".join(part for part in (run.goal, run.workspace, lineage(run)) if part))
         return item
 
     def _set_status(self, item: QListWidgetItem, run_id: int, stored: str) -> None:

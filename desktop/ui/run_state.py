@@ -26,6 +26,7 @@ from desktop.core.events import (
     RunEvent,
     RunFailed,
     RunFinished,
+    RunForked,
     RunStarted,
     StepStarted,
     TextDelta,
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from desktop.core.store import Run
 
 INTERRUPTED = "AgentDesk closed while this run was going"
+REPLAY = "replay"
+"""The status of a state that shows a stored run as it stood at one of its events."""
 
 
 def parse_time(stamp: str | None) -> datetime | None:
@@ -105,6 +108,12 @@ class RunState(QObject):
         match event:
             case RunStarted(goal=goal, workspace=workspace):
                 self.goal, self.workspace = goal, workspace
+            case RunForked(parent_run_id=parent, fork_seq=seq, messages=messages):
+                timeline.add_note(
+                    f"Forked from run #{parent} at event {seq}",
+                    f"The model was sent run #{parent}'s conversation up to there "
+                    f"({len(messages)} messages), ending with the goal above.",
+                )
             case StepStarted(step=step):
                 self.step = step
                 self.changed.emit()
@@ -141,6 +150,15 @@ class RunState(QObject):
                 self.end("cancelled", reason)
             case BudgetExhausted(limit=limit):
                 self.end("budget_exhausted", limit)
+
+    def freeze(self, at: datetime | None) -> None:
+        """Show the run as it stood at a replayed event (recorded `at`): time stops there, and
+        a question asked then is not asked again now."""
+        if self.live:
+            self.status = REPLAY
+            self.ended_at = at or self.started_at
+        self.timeline.forget_pending()
+        self.timeline.flush()
 
     def end(self, status: str, detail: str) -> None:
         """The run is over (its last event, or the controller saw it stop without one)."""

@@ -1,8 +1,9 @@
-"""The left column: New chat, the conversation list (`conversationList`), and room for more.
+"""The left column: New chat, search, the conversation list (`conversationList`), and more.
 
 Rename is inline (F2, double-click or the context menu); delete asks first, through a
 non-blocking message box so streaming carries on while it is open. Other panes add their own
-lists below with `add_section` (the task pane adds "Runs").
+lists below with `add_section` (the task pane adds "Runs"). Both lists are grouped by day;
+while the search box holds a query its results take the lists' place.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from desktop.ui.day_groups import DayHeadingDelegate, mark_days
+from desktop.ui.search_panel import SearchPanel
 
 if TYPE_CHECKING:
     from desktop.core.store import Conversation
@@ -61,14 +65,24 @@ class Sidebar(QFrame):
         self.conversation_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.conversation_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.conversation_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.conversation_list.setItemDelegate(DayHeadingDelegate(self.conversation_list))
+        self.search_panel = SearchPanel()
         self.confirm_box: QMessageBox | None = None
         self._pending_delete: int | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(10, 12, 10, 12)
         self._layout.setSpacing(8)
         self._layout.addWidget(self.new_chat_button)
-        self._layout.addWidget(section_label("Chats"))
-        self._layout.addWidget(self.conversation_list, 1)
+        self._layout.addWidget(self.search_panel)
+        self._browse = QWidget()
+        self._browse.setObjectName("historyView")
+        self._browse.setAccessibleName("historyView")
+        self._sections = QVBoxLayout(self._browse)
+        self._sections.setContentsMargins(0, 0, 0, 0)
+        self._sections.setSpacing(8)
+        self._sections.addWidget(section_label("Chats"))
+        self._sections.addWidget(self.conversation_list, 1)
+        self._layout.addWidget(self._browse, 1)
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -79,24 +93,34 @@ class Sidebar(QFrame):
         delete = QShortcut(QKeySequence.StandardKey.Delete, self.conversation_list)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete.activated.connect(self.on_delete_key)
+        self.search_panel.activeChanged.connect(self.on_search_active)
 
     def add_section(self, title: str, widget: QWidget, stretch: int = 1) -> None:
         """Add a titled list under the conversations; they share the height."""
-        self._layout.addWidget(section_label(title))
-        self._layout.addWidget(widget, stretch)
+        self._sections.addWidget(section_label(title))
+        self._sections.addWidget(widget, stretch)
+
+    def on_search_active(self, active: bool) -> None:
+        """Search results take the lists' place while there is a query."""
+        self._browse.setVisible(not active)
+        self._layout.setStretchFactor(self.search_panel, 1 if active else 0)
 
     def show_conversations(self, conversations: list[Conversation], current: int | None) -> None:
         """Refill the list (newest first) without it counting as the user's selection."""
         view = self.conversation_list
         view.blockSignals(True)
         view.clear()
+        items = []
         for conversation in conversations:
             item = QListWidgetItem(conversation.title)
             item.setData(ID_ROLE, conversation.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
             item.setToolTip(conversation.title)
+            items.append((item, conversation.updated_at))
+        mark_days(items)
+        for item, _ in items:
             view.addItem(item)
-            if conversation.id == current:
+            if item.data(ID_ROLE) == current:
                 view.setCurrentItem(item)
         view.blockSignals(False)
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from desktop.ui.naming import named
-from desktop.ui.run_state import RunState
+from desktop.ui.run_state import REPLAY, RunState
 from desktop.ui.task_style import status_colour
 from desktop.ui.timeline_model import END_TITLES
 
@@ -47,7 +47,10 @@ class StatusLine(QWidget):
     def refresh(self) -> None:
         state = self.state
         if state is not None:
-            word = "Running" if state.live else END_TITLES.get(state.status, state.status)
+            if state.live:
+                word = "Running"
+            else:
+                word = "Replay" if state.status == REPLAY else END_TITLES.get(state.status, "")
             colour = status_colour(state.status).name()
             self.badge.setText(f"<span style='color:{colour}'>●</span>&nbsp;{word}")
             self.badge.setAccessibleDescription(word)

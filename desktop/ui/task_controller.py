@@ -16,18 +16,20 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from desktop.core.agent import Budget
-from desktop.core.events import ApprovalNeeded, ApprovalResolved, Decision, RunEvent
-from desktop.core.llm import DEFAULT_MODEL, ModelClient
-from desktop.core.permissions import Policy
+from desktop.core.events import ApprovalNeeded, ApprovalResolved, Decision, RunForked
+from desktop.core.fork import fork_at
+from desktop.core.llm import DEFAULT_MODEL, FALLBACK_MODELS, ModelClient
+from desktop.core.permissions import Approve, Policy
 from desktop.core.recorder import ActiveRun, start_run
-from desktop.core.store import Run, Store, StoreError
+from desktop.core.store import Run, Store, StoredEvent, StoreError
 from desktop.core.workspace import Workspace, WorkspaceError
+from desktop.ui.sdk_import import sdk_ready
 
 log = logging.getLogger(__name__)
 
 NO_KEY = (
-    "No API key: set ANTHROPIC_API_KEY and restart, or click “Use demo model” "
-    "(or start with `agentdesk --demo`)."
+    "No API key: add one in Settings (Ctrl+,), or set ANTHROPIC_API_KEY and restart, "
+    "or click “Use demo model” (or start with `agentdesk --demo`)."
 )
 
 
@@ -39,8 +41,11 @@ class TaskController(QObject):
     runStarted = Signal(int)
     runEnded = Signal(int, str)
     """(run id, final status: finished, failed, cancelled or budget_exhausted)."""
+    runDeleted = Signal(int)
     approvalChanged = Signal(int, bool)
     """(run id, waiting): the run started or stopped waiting for the user's answer."""
+    modelsLoaded = Signal(list)
+    """The models the next run can use (its endpoint's list)."""
     error = Signal(str)
 
     def __init__(
@@ -54,6 +59,13 @@ class TaskController(QObject):
         self._store = store
         self._client = client
         self.model = model
+        self.default_model = model
+        self.models: list[str] = list(FALLBACK_MODELS)
+        self.provider = ""
+        """The provider profile of `client`: later runs talk to it."""
+        self.approval_policy: Approve = "ask"
+        """How later runs treat tool calls when the caller gives no policy."""
+        self._models_task: asyncio.Task[None] | None = None
         self._runs: dict[int, ActiveRun] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._budgets: dict[int, Budget] = {}
@@ -69,16 +81,20 @@ class TaskController(QObject):
         model: str | None = None,
         *,
         policy: Policy | None = None,
+        fork: RunForked | None = None,
     ) -> int | None:
-        """Start a run and return its id, or None (and `error`) when it cannot start."""
+        """Start a run and return its id, or None (and `error`) when it cannot start.
+
+        A `fork` starts it from another run's conversation (see `fork`)."""
         if problem := self.problem(goal, workspace):
             self.error.emit(problem)
             return None
         budget = budget or Budget()
+        policy = policy or Policy.from_approve(self.approval_policy)
         try:
             run = start_run(
                 self._store, self._client, goal.strip(), workspace,
-                policy=policy, budget=budget, model=model or self.model,
+                policy=policy, budget=budget, model=model or self.model, fork=fork,
             )
         except (WorkspaceError, StoreError) as exc:
             self.error.emit(f"The run could not start: {exc}")
@@ -89,6 +105,31 @@ class TaskController(QObject):
         self._tasks[run_id] = asyncio.ensure_future(self._follow(run))
         self.runStarted.emit(run_id)
         return run_id
+
+    def fork(
+        self, run_id: int, seq: int, instruction: str, budget: Budget | None = None
+    ) -> int | None:
+        """Start a run in `run_id`'s workspace from its conversation as it stood at event `seq`,
+        then `instruction`; the new run's id, or None (and `error`)."""
+        try:
+            parent = self._store.run(run_id)
+            fork = fork_at(run_id, self._store.events(run_id, seq), seq, instruction.strip())
+        except StoreError as exc:
+            self.error.emit(f"The fork could not start: {exc}")
+            return None
+        return self.start(instruction, parent.workspace, budget, fork=fork)
+
+    def delete(self, run_id: int) -> None:
+        """Delete a run that has ended, and everything it recorded (search forgets it too)."""
+        if self.is_running(run_id):
+            self.error.emit("This run is still going: stop it before deleting it.")
+            return
+        try:
+            self._store.delete_run(run_id)
+        except StoreError as exc:
+            self.error.emit(str(exc))
+            return
+        self.runDeleted.emit(run_id)
 
     def problem(self, goal: str, workspace: str | Path) -> str | None:
         """Why a run of `goal` in `workspace` cannot start, worded for the user; None if it can."""
@@ -116,10 +157,48 @@ class TaskController(QObject):
         """Refuse the pending call; the model receives the denial and `reason`."""
         self._resolve(run_id, call_id, Decision(allow=False, reason=reason.strip()))
 
-    def use_client(self, client: ModelClient, model: str) -> None:
-        """Start later runs on another endpoint (the demo model); live runs keep theirs."""
+    def use_client(
+        self,
+        client: ModelClient,
+        model: str = "",
+        models: list[str] | None = None,
+        provider: str = "",
+    ) -> None:
+        """Start later runs on another endpoint; live runs keep theirs. `models` fixes the
+        list (the demo's); else the endpoint's is loaded."""
         self._client = client
+        self.provider = provider or self.provider
+        self.model = model or self.model
+        self.load_models(models)
+
+    def set_model(self, model: str) -> None:
         self.model = model
+
+    @property
+    def client(self) -> ModelClient:
+        """The client later runs start on."""
+        return self._client
+
+    def load_models(self, fixed: list[str] | None = None) -> None:
+        """Fill `models`: a fixed list at once, the endpoint's in the background."""
+        if self._models_task is not None:
+            self._models_task.cancel()
+            self._models_task = None
+        if fixed is not None:
+            self._set_models(fixed)
+        else:
+            self._models_task = asyncio.ensure_future(self._load_models())
+
+    async def _load_models(self) -> None:
+        await sdk_ready()
+        self._set_models(await self._client.models())
+        self._models_task = None
+
+    def _set_models(self, models: list[str]) -> None:
+        self.models = list(models)
+        wanted = (self.model, self.default_model, DEFAULT_MODEL)
+        self.model = next((m for m in wanted if m in models), models[0] if models else self.model)
+        self.modelsLoaded.emit(self.models)
 
     # --- what the pane reads ----------------------------------------------------------------
 
@@ -148,10 +227,10 @@ class TaskController(QObject):
             self.error.emit(str(exc))
             return None
 
-    def stored_events(self, run_id: int) -> list[RunEvent]:
-        """A run's events as the store has them, rebuilt for the renderer."""
+    def stored_events(self, run_id: int) -> list[StoredEvent]:
+        """A run's events as the store has them (`.event()` rebuilds each for the renderer)."""
         try:
-            return [stored.event() for stored in self._store.events(run_id)]
+            return self._store.events(run_id)
         except StoreError as exc:
             self.error.emit(str(exc))
             return []
@@ -159,6 +238,9 @@ class TaskController(QObject):
     async def aclose(self) -> None:
         """Cancel every live run and wait until each is stored as cancelled."""
         tasks = list(self._tasks.values())
+        if self._models_task is not None:
+            self._models_task.cancel()
+            tasks.append(self._models_task)
         for run in self._runs.values():
             run.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

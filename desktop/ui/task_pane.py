@@ -7,18 +7,20 @@ screen and runs in the background stay current. States of ended runs are kept fo
 most recently shown. A run starts once the SDK has loaded in the background (the first one
 may wait a moment for it), never by importing it on the UI thread. The workspace chooser is
 injectable (`choose_folder`) so tests pick a folder without a native dialog.
+
+A run that has ended gets the replay bar: the timeline, plan and totals as they stood after
+any of its events (see replay.py), and a fork from there with an edited instruction
+(`ask_instruction`, injectable too). Export and Compare go up to the window.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -31,31 +33,28 @@ from PySide6.QtWidgets import (
 from desktop.core import settings
 from desktop.core.agent import Budget
 from desktop.core.events import RunEvent
+from desktop.ui import dialogs
 from desktop.ui.event_timeline import TimelineView
 from desktop.ui.goal_area import GoalArea
 from desktop.ui.naming import named
 from desktop.ui.plan_view import PlanView
+from desktop.ui.replay import Replay
+from desktop.ui.replay_bar import ReplayBar
 from desktop.ui.run_state import RunState
 from desktop.ui.sdk_import import sdk_ready, start_sdk_import
 from desktop.ui.status_line import StatusLine
 from desktop.ui.task_controller import TaskController
-from desktop.ui.task_style import TASK_PANE_SHEET
+from desktop.ui.task_style import pane_sheet
 from desktop.ui.timeline_delegate import COLUMN_WIDTH, SIDE_MARGIN
 
-FolderChooser = Callable[[QWidget, str], str]
 KEPT_ENDED_STATES = 6
 NEW_TASK = -1
 INTRO = (
-    "<p style='font-size: x-large; color: #3b3f47'>Give the agent a goal</p>"
+    "<p style='font-size: x-large'>Give the agent a goal</p>"  # the theme colours it
     "<p style='color: #8b8f98'>Choose the folder it may work in, set a budget and press Run.<br>"
     "It reads freely; every edit and command waits for your approval, and Stop ends it at once."
     "</p>"
 )
-
-
-def ask_for_folder(parent: QWidget, start: str) -> str:
-    """The native folder dialog; '' when cancelled."""
-    return QFileDialog.getExistingDirectory(parent, "Choose the workspace folder", start)
 
 
 def centred(*widgets: QWidget, margins: tuple[int, int, int, int]) -> QLayout:
@@ -80,12 +79,16 @@ class TaskPane(QWidget):
     """The run now on screen, or NEW_TASK (-1) while composing a new task."""
 
     def __init__(
-        self, *, choose_folder: FolderChooser = ask_for_folder, parent: QWidget | None = None
+        self,
+        *,
+        choose_folder: dialogs.FolderChooser = dialogs.ask_for_folder,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         named(self, "taskPane", "Agent mode: give a goal, watch and approve the run")
-        self.setStyleSheet(TASK_PANE_SHEET)
+        self.setStyleSheet(pane_sheet())
         self.choose_folder = choose_folder
+        self.ask_instruction: dialogs.InstructionAsker = dialogs.ask_instruction
         self.settings = settings.load()
         self.controller: TaskController | None = None
         self.states: OrderedDict[int, RunState] = OrderedDict()
@@ -106,6 +109,7 @@ class TaskPane(QWidget):
         self.intro = named(QLabel(INTRO), "taskIntro")
         self.stack = named(QStackedWidget(), "taskStack")
         self.status_line = StatusLine()
+        self.replay_bar = ReplayBar()
         self._build()
         self._connect_signals()
         self.show_new_task()
@@ -125,7 +129,9 @@ class TaskPane(QWidget):
         layout.addLayout(centred(*top, margins=(SIDE_MARGIN, 14, SIDE_MARGIN, 8)))
         layout.addWidget(named(QFrame(), "taskDivider"))
         layout.addWidget(self.stack, 1)
-        layout.addLayout(centred(self.status_line, margins=(SIDE_MARGIN, 0, SIDE_MARGIN, 10)))
+        bottom = (self.replay_bar, self.status_line)
+        layout.addLayout(centred(*bottom, margins=(SIDE_MARGIN, 0, SIDE_MARGIN, 10)))
+        self.replay_bar.hide()
 
     def _connect_signals(self) -> None:
         area = self.goal_area
@@ -135,6 +141,9 @@ class TaskPane(QWidget):
         area.chooseWorkspaceRequested.connect(self.on_choose_workspace)
         area.recentWorkspaceChosen.connect(self.set_workspace)
         self.timeline.approvalAnswered.connect(self.on_approval_answered)
+        self.replay_bar.stateChosen.connect(self.on_replay_moved)
+        self.replay_bar.forkRequested.connect(self.on_fork_requested)
+        self.timeline.stepKeyPressed.connect(self.replay_bar.on_step)
 
     def attach(self, controller: TaskController) -> None:
         """Start listening to the runs; the pane works once it has its controller."""
@@ -151,11 +160,13 @@ class TaskPane(QWidget):
         """The run on screen, or None while composing a new task."""
         return self.shown.run_id if self.shown is not None else None
 
-    def show_run(self, run_id: int) -> None:
-        """Show a run: live if it is under way, else as the store has it."""
+    def show_run(self, run_id: int, at_seq: int | None = None) -> None:
+        """Show a run: live if it is under way, else as the store has it (replayed to its event
+        `at_seq`, if given)."""
         if run_id == NEW_TASK:
             self.show_new_task()
             return
+        self.replay_bar.leave()
         state = self.states.get(run_id)
         if state is None:
             state = self._load(run_id)
@@ -172,10 +183,18 @@ class TaskPane(QWidget):
         self.stack.setCurrentWidget(self.timeline)
         self.on_plan_changed()
         self._forget_ended()
+        if not state.live:
+            self._start_replay(state, at_seq)
         self.runShown.emit(run_id)
+
+    def compose_goal(self, goal: str) -> None:
+        """Start a new task with `goal` written out (a chat promoted to a task)."""
+        self._draft = goal
+        self.show_new_task()
 
     def show_new_task(self) -> None:
         """Compose a new task; runs under way carry on in the background."""
+        self.replay_bar.leave()
         self._set_shown(None)
         area = self.goal_area
         area.compose(self._draft)
@@ -208,6 +227,18 @@ class TaskPane(QWidget):
         self.error_label.clear()
         self.error_label.hide()
 
+    def use_defaults(self, defaults: settings.Settings) -> None:
+        """Settings were saved: their budgets are the next task's, and saving the recent
+        workspaces starts from them (not from the settings the pane was built with)."""
+        self.settings = defaults
+        self._compose_budget = Budget(
+            max_steps=defaults.max_steps,
+            max_cost_usd=defaults.max_cost_usd,
+            max_wall_s=defaults.max_wall_s,
+        )
+        if self.goal_area.composing:
+            self.goal_area.set_budget(self._compose_budget)
+
     # --- slots: the user ----------------------------------------------------------------------
 
     def on_run_requested(self) -> None:
@@ -221,32 +252,61 @@ class TaskPane(QWidget):
             self.show_error(problem)
             return
         self.clear_error()
-        budget = self.goal_area.budget()
+        self._start_soon(goal, self.workspace, self.goal_area.budget())
+
+    def _start_soon(
+        self, goal: str, workspace: str, budget: Budget, fork_of: tuple[int, int] | None = None
+    ) -> None:
+        """Start now, or once the SDK has loaded in the background (importing it here would
+        freeze the UI). `fork_of` is (run id, event seq) for a fork."""
         if start_sdk_import().is_set():
-            self._start(goal, self.workspace, budget)
-        else:  # the SDK still loads in the background; importing it here would freeze the UI
+            self._start(goal, workspace, budget, fork_of)
+        else:
             self.goal_area.set_starting(True)
             self._starting = asyncio.ensure_future(
-                self._start_when_ready(goal, self.workspace, budget)
+                self._start_when_ready(goal, workspace, budget, fork_of)
             )
 
-    async def _start_when_ready(self, goal: str, workspace: str, budget: Budget) -> None:
+    async def _start_when_ready(
+        self, goal: str, workspace: str, budget: Budget, fork_of: tuple[int, int] | None
+    ) -> None:
         try:
             await sdk_ready()
         finally:
             self._starting = None
             self.goal_area.set_starting(False)
-        self._start(goal, workspace, budget)
+        self._start(goal, workspace, budget, fork_of)
 
-    def _start(self, goal: str, workspace: str, budget: Budget) -> None:
+    def _start(
+        self, goal: str, workspace: str, budget: Budget, fork_of: tuple[int, int] | None
+    ) -> None:
         assert self.controller is not None
-        run_id = self.controller.start(goal, workspace, budget)
+        if fork_of is None:
+            run_id = self.controller.start(goal, workspace, budget)
+        else:
+            run_id = self.controller.fork(*fork_of, goal, budget)
         if run_id is None:
             return
         self._remember_workspace(workspace)
         self._compose_budget = budget
-        self.goal_area.goal_input.clear()
+        if fork_of is None:
+            self.goal_area.goal_input.clear()
         self.show_run(run_id)
+
+    def on_fork_requested(self) -> None:
+        """Fork the replayed run where the replay stands, with an instruction the user edits."""
+        replay = self.replay_bar.replay
+        if replay is None or self.controller is None or self._starting is not None:
+            return
+        run, seq = replay.run, replay.position
+        explanation = (
+            f"The new run starts from run #{run.id} as it stood at event {seq} (step "
+            f"{replay.step()}): the model is sent its conversation up to there, then this:"
+        )
+        instruction = self.ask_instruction(self, explanation, run.goal)
+        if instruction is not None:
+            budget = self._compose_budget
+            self._start_soon(instruction.strip(), run.workspace, budget, (run.id, seq))
 
     def on_stop_requested(self) -> None:
         if self.controller is not None and self.run_id is not None:
@@ -295,7 +355,24 @@ class TaskPane(QWidget):
         state.end(status, "")
         if state is self.shown:
             self.goal_area.show_run(state.goal, state.workspace, self._budget(run_id), False)
+            self._start_replay(state, None)
         self._forget_ended()
+
+    def on_run_deleted(self, run_id: int) -> None:
+        if run_id == self.run_id:
+            self.show_new_task()
+        state = self.states.pop(run_id, None)
+        if state is not None:
+            state.deleteLater()
+
+    # --- slots: the replay ------------------------------------------------------------------
+
+    def on_replay_moved(self, state: RunState) -> None:
+        """Show the replayed run as it stood at the bar's position."""
+        self._set_shown(state)
+        self.timeline.show_timeline(state.timeline)
+        self.on_plan_changed()
+        self.timeline.highlight(self.replay_bar.row(state))
 
     # --- slots: the shown state -------------------------------------------------------------
 
@@ -332,9 +409,18 @@ class TaskPane(QWidget):
         run = self.controller.run(run_id)
         if run is None:
             return None
-        state = RunState.replay(run, self.controller.stored_events(run_id), parent=self)
+        events = (stored.event() for stored in self.controller.stored_events(run_id))
+        state = RunState.replay(run, events, parent=self)
         self.states[run_id] = state
         return state
+
+    def _start_replay(self, state: RunState, at_seq: int | None) -> None:
+        """Give an ended run on screen the replay bar, at its end or at event `at_seq`."""
+        assert self.controller is not None
+        run = self.controller.run(state.run_id)
+        if run is not None:
+            stored = self.controller.stored_events(run.id)
+            self.replay_bar.open(Replay(run, stored, state, self), at_seq)
 
     def _budget(self, run_id: int) -> Budget | None:
         return self.controller.budget(run_id) if self.controller is not None else None
@@ -343,8 +429,8 @@ class TaskPane(QWidget):
         """Drop the states of ended runs shown longest ago (they reload from the store)."""
         assert self.controller is not None
         ended = [
-            run_id for run_id, state in self.states.items()
-            if state is not self.shown and not self.controller.is_running(run_id)
+            run_id for run_id in self.states
+            if run_id != self.run_id and not self.controller.is_running(run_id)
         ]
         for run_id in ended[: max(0, len(ended) - KEPT_ENDED_STATES)]:
             self.states.pop(run_id).deleteLater()

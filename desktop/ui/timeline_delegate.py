@@ -23,7 +23,15 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QMouseEvent, QPainter, QPainterPath
+from PySide6.QtGui import (
+    QFont,
+    QFontDatabase,
+    QFontMetrics,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+)
 from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.ui.run_format import diff_kind
@@ -110,6 +118,8 @@ class TimelineDelegate(QStyledItemDelegate):
     def __init__(self, view: QAbstractItemView) -> None:
         super().__init__(view)
         self._view = view
+        self.highlighted_row: int | None = None
+        """The row a replay or a search result points at: it gets a ring."""
         self._fonts: Fonts | None = None
         self._heights: weakref.WeakKeyDictionary[Entry, tuple[int, int, int]] = (
             weakref.WeakKeyDictionary()
@@ -173,14 +183,25 @@ class TimelineDelegate(QStyledItemDelegate):
             self._paint_text(painter, entry, area)
         else:
             self._paint_end(painter, entry, area)
+        if index.row() == self.highlighted_row:
+            self._paint_highlight(painter, area)
         painter.restore()
+
+    def _paint_highlight(self, painter: QPainter, area: QRect) -> None:
+        """A ring around the row a replay or a search result points at."""
+        pen = QPen(LINK, 2)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        ring = QRectF(area).adjusted(-3, -3, 3, 3)
+        painter.drawRoundedRect(ring, CARD_RADIUS + 2, CARD_RADIUS + 2)
 
     def _paint_text(self, painter: QPainter, entry: TextEntry, area: QRect) -> None:
         fonts = self.fonts()
         painter.setFont(fonts.small)
         painter.setPen(MUTED)
         label = QRect(area.left() + 4, area.top(), area.width() - 8, TEXT_LABEL_HEIGHT)
-        painter.drawText(label, Qt.AlignmentFlag.AlignVCenter, f"Agent · step {entry.step}")
+        painter.drawText(label, Qt.AlignmentFlag.AlignVCenter,
+                         entry.label or f"Agent · step {entry.step}")
         painter.setFont(fonts.base)
         painter.setPen(TEXT)
         text = QRect(area.left() + 4, label.bottom() + 3, area.width() - 8,

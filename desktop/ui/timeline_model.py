@@ -54,11 +54,15 @@ Index = QModelIndex | QPersistentModelIndex
 
 @dataclass(eq=False)
 class TextEntry:
-    """What the model said in one step; streamed deltas, then the complete text."""
+    """What the model said in one step; streamed deltas, then the complete text.
+
+    With a `label`, a note about the run instead (where a fork came from).
+    """
 
     step: int
     text: str = ""
     version: int = 0
+    label: str = ""
 
 
 @dataclass(eq=False)
@@ -161,6 +165,11 @@ class TimelineModel(QAbstractListModel):
             self._append(TextEntry(step, text))
         self._open_text = None
 
+    def add_note(self, label: str, text: str) -> None:
+        """A row that tells about the run rather than something the model said."""
+        self._append(TextEntry(0, text, label=label))
+        self._open_text = None
+
     def start_tool(self, call_id: str, name: str, args: dict[str, Any]) -> None:
         self._open_text = None
         entry = ToolEntry(call_id, name, args, key_argument(name, args))
@@ -252,6 +261,18 @@ class TimelineModel(QAbstractListModel):
     def pending_row(self) -> int | None:
         """The row of the call waiting for approval, if any."""
         return self._rows.get(self._pending) if self._pending is not None else None
+
+    def forget_pending(self) -> None:
+        """A replayed moment: the question it shows was answered (or not) long ago."""
+        self._set_pending(None)
+
+    def row_of_call(self, call_id: str) -> int | None:
+        return self._rows.get(call_id)
+
+    def row_of_step(self, step: int) -> int | None:
+        """The row of the model's text in `step`, if it said anything."""
+        rows = (r for r, e in enumerate(self.entries) if isinstance(e, TextEntry) and not e.label)
+        return next((r for r in rows if self.entries[r].step == step), None)
 
     def tool_entries(self) -> list[ToolEntry]:
         return [e for e in self.entries if isinstance(e, ToolEntry)]

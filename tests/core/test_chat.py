@@ -222,3 +222,29 @@ def test_a_save_failing_mid_stream_ends_the_reply_with_the_reason(
     assert isinstance(failed, ReplyFailed)
     assert failed.error.startswith("the reply could not be saved: the database is locked")
     assert sum(isinstance(e, TextDelta) for e in events) < 100
+
+
+def test_attachments_and_generation_settings_reach_the_request(
+    fake_api: FakeAPI, client: ModelClient, store: Store, tmp_path: Path
+) -> None:
+    from desktop.core.attachments import load
+
+    (tmp_path / "todo.txt").write_text("buy milk\n")
+    note = load(tmp_path / "todo.txt").block
+    fake_api.add(Turn(text="Noted."), Turn(text="Still noted."))
+    chat = store.create_conversation()
+    session = ChatSession(store, client, max_tokens=77, temperature=0.2)
+    run_all(session.send(chat.id, "", [note]))  # files alone are a message
+
+    body = fake_api.requests[-1]["body"]
+    assert (body["max_tokens"], body["temperature"]) == (77, 0.2)
+    sent_file = {"type": "text", "text": "todo.txt\n```\nbuy milk\n```"}
+    assert body["messages"][0]["content"] == [sent_file]
+    user = store.thread(chat.id)[0]
+    assert user.content == [note] and store.conversation(chat.id).title == "todo.txt"
+
+    run_all(ChatSession(store, client).edit(user.id, "what is on it?"))  # the file stays
+    sent = fake_api.requests[-1]["body"]
+    assert sent["messages"][0]["content"][0]["text"].startswith("todo.txt\n")
+    assert sent["messages"][0]["content"][1] == {"type": "text", "text": "what is on it?"}
+    assert "temperature" not in sent  # not chosen: the model's own

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core import paths, settings
+from desktop.core.providers import Provider
 from desktop.core.settings import MAX_RECENT_WORKSPACES, Settings
 
 
@@ -78,3 +79,60 @@ def test_save_is_atomic_and_leaves_no_temporary_files(
         settings.save(Settings(max_steps=99))
     assert settings.load().max_steps == 7
     assert [p.name for p in isolated_env.iterdir() if p.name.startswith(".config-")] == []
+
+
+def test_the_app_defaults(isolated_env: Path) -> None:
+    loaded = settings.load()
+    assert (loaded.theme, loaded.model, loaded.max_tokens, loaded.temperature) == (
+        "system", "", 4096, None,
+    )
+    assert loaded.approval_policy == "ask"
+    assert loaded.provider == "Anthropic" and not loaded.key_file_allowed
+    assert [p.name for p in loaded.providers] == ["Anthropic", "Ollama", "llama.cpp", "Demo"]
+    assert loaded.current_provider("Ollama").base_url == "http://localhost:11434"
+    assert loaded.current_provider("llama.cpp").base_url == "http://localhost:8080"
+    assert loaded.current_provider("gone").name == "Anthropic"
+
+
+def test_new_settings_round_trip_with_profiles(isolated_env: Path) -> None:
+    local = Provider("Local", "http://127.0.0.1:9000", ("qwen3", "llama4"))
+    chosen = Settings(
+        theme="dark", model="qwen3", max_tokens=1234, temperature=0.3, approval_policy="reads",
+        provider="Local", providers=(Provider("Anthropic"), local, Provider("Demo")),
+        key_file_allowed=True,
+    )
+    settings.save(chosen)
+    assert settings.load() == chosen
+    stored = json.loads(settings.config_path().read_text())
+    assert stored["providers"][1] == {
+        "name": "Local", "base_url": "http://127.0.0.1:9000", "models": ["qwen3", "llama4"],
+    }
+    assert stored["temperature"] == 0.3
+    settings.save(Settings(temperature=None))
+    assert json.loads(settings.config_path().read_text())["temperature"] is None
+    assert settings.load().temperature is None
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("theme", "purple"),
+        ("approval_policy", "sometimes"),
+        ("temperature", 1.5),
+        ("max_tokens", 0),
+        ("providers", [{"name": "", "base_url": "x"}]),
+        ("providers", [{"name": "A"}, {"name": "A"}]),
+        ("providers", [{"name": "A", "models": [1]}]),
+        ("providers", []),
+    ],
+)
+def test_values_out_of_range_fall_back(isolated_env: Path, key: str, value: object) -> None:
+    settings.config_path().write_text(json.dumps({key: value}))
+    assert getattr(settings.load(), key) == getattr(Settings(), key)
+
+
+def test_the_built_in_profiles_are_always_there(isolated_env: Path) -> None:
+    settings.config_path().write_text(json.dumps({
+        "providers": [{"name": "Ollama", "base_url": "http://localhost:11434"}],
+    }))
+    assert [p.name for p in settings.load().providers] == ["Ollama", "Anthropic", "Demo"]

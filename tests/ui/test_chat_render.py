@@ -54,7 +54,7 @@ def test_copy_link_puts_the_code_on_the_clipboard(
     fake_api.add(Turn(text=REPLY))
     send_and_wait(qtbot, window, "show me code")
     QGuiApplication.clipboard().clear()
-    body = cards(window)[-1].body
+    body = cards(window)[-1].body.labels[0]
 
     qtbot.mouseClick(body, Qt.MouseButton.LeftButton, pos=_copy_link_position(qtbot, body))
     assert QGuiApplication.clipboard().text() == CODE

@@ -1,0 +1,59 @@
+"""The questions the panes ask the user: which folder, where to save, what to open, are you
+sure, what a fork should do. Widgets hold these as attributes (or take them as arguments), so
+tests answer them without a native dialog. PySide6 only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
+FolderChooser = Callable[[QWidget, str], str]
+"""(parent, starting folder) -> chosen folder, or '' when cancelled."""
+SaveChooser = Callable[[QWidget, str, str], str]
+"""(parent, title, suggested file name) -> chosen path, or '' when cancelled."""
+OpenChooser = Callable[[QWidget, str], str]
+Confirm = Callable[[QWidget, str, str, Callable[[], None]], None]
+"""(parent, title, question, then) calls `then` once the user agrees; never blocks."""
+InstructionAsker = Callable[[QWidget, str, str], "str | None"]
+"""(parent, explanation, default) -> the instruction, or None when cancelled."""
+
+EXPORT_FILTERS = "Markdown (*.md);;JSON, complete (*.json)"
+
+
+def ask_for_folder(parent: QWidget, start: str) -> str:
+    return QFileDialog.getExistingDirectory(parent, "Choose the workspace folder", start)
+
+
+def ask_save_path(parent: QWidget, title: str, suggested: str) -> str:
+    path, chosen_filter = QFileDialog.getSaveFileName(parent, title, suggested, EXPORT_FILTERS)
+    if path and "." not in path.rsplit("/", 1)[-1]:
+        path += ".json" if "json" in chosen_filter.lower() else ".md"
+    return path
+
+
+def ask_open_path(parent: QWidget, title: str) -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, title, "", "AgentDesk export (*.json)")
+    return path
+
+
+def confirm(parent: QWidget, title: str, question: str, then: Callable[[], None]) -> None:
+    """A Delete / Cancel box, opened without blocking (runs and replies carry on)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, parent,
+    )
+    box.setObjectName("confirmDeleteBox")
+    box.button(QMessageBox.StandardButton.Yes).setText("Delete")
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    delete = box.button(QMessageBox.StandardButton.Yes)
+    box.buttonClicked.connect(lambda button: then() if button is delete else None)
+    box.open()
+
+
+def ask_instruction(parent: QWidget, explanation: str, default: str) -> str | None:
+    text, ok = QInputDialog.getMultiLineText(parent, "Fork this run", explanation, default)
+    return text if ok and text.strip() else None

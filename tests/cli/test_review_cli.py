@@ -1,0 +1,77 @@
+"""`agentdesk search` and `agentdesk import`, with the round trip through `show --format json`.
+
+In-process through `desktop.cli.main`, on the database the autouse fixture's AGENTDESK_HOME
+points at.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop.cli import main
+from desktop.core.store import Store
+from tests.ui.review_helpers import recorded_run
+
+
+def agentdesk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def home_store(isolated_env: Path) -> Store:
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    return Store(isolated_env / "agentdesk.db")
+
+
+def test_search_finds_tool_output_and_chat_text(
+    capsys: pytest.CaptureFixture[str], home_store: Store
+) -> None:
+    run_id = recorded_run(home_store)
+    chat = home_store.create_conversation("Space")
+    home_store.add_message(chat.id, "user", "What is a quasar, briefly?")
+    home_store.close()
+
+    code, out, _ = agentdesk(capsys, "search", "quasar", "--json")
+    hits = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert {(h["kind"], h["parent_id"], h["seq"]) for h in hits} == {
+        ("run_event", run_id, 9), ("message", chat.id, None)}
+    assert all("[quasar]" in h["snippet"] for h in hits)
+
+    code, out, _ = agentdesk(capsys, "search", "quasar")
+    assert f"run {run_id} event 9" in out and f"chat {chat.id}" in out
+    code, out, err = agentdesk(capsys, "search", "nothing-like-this")
+    assert (code, out, err.strip()) == (0, "", "no matches")
+
+
+def test_import_round_trips_runs_and_chats(
+    capsys: pytest.CaptureFixture[str], home_store: Store, tmp_path: Path
+) -> None:
+    run_id = recorded_run(home_store)
+    chat = home_store.create_conversation("Branches", system_prompt="Be brief.")
+    first = home_store.add_message(chat.id, "user", "One")
+    home_store.add_message(chat.id, "assistant", "Reply", parent_id=first.id)
+    home_store.add_message(chat.id, "user", "Two")
+    home_store.close()
+
+    for noun, item_id, new_id in (("runs", run_id, 2), ("chats", chat.id, 2)):
+        _, exported, _ = agentdesk(capsys, noun, "show", str(item_id), "--format", "json")
+        path = tmp_path / f"{noun}.json"
+        path.write_text(exported)
+        code, out, _ = agentdesk(capsys, "import", str(path))
+        singular = noun.removesuffix("s")
+        assert (code, out.split(":")[0]) == (0, f"imported {singular} {new_id}")
+        _, again, _ = agentdesk(capsys, noun, "show", str(new_id), "--format", "json")
+        assert again == exported
+    assert len(json.loads(again)["messages"]) == 3  # both branches
+
+    code, out, err = agentdesk(capsys, "import", str(tmp_path / "missing.json"))
+    assert code == 1 and err.startswith("error: cannot read")
+    (tmp_path / "bad.json").write_text('{"type": "run", "version": 2}')
+    code, _, err = agentdesk(capsys, "import", str(tmp_path / "bad.json"))
+    assert code == 1 and "incomplete or damaged (missing 'run')" in err
