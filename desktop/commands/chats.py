@@ -1,21 +1,20 @@
 """`agentdesk chat MESSAGE` streams one reply to stdout; `agentdesk chats` lists and shows.
 
-The store and chat modules are imported inside the handlers: the window starts through the
-same parser and must not pay for them.
+The store, chat and model modules (and asyncio) are imported inside the handlers: the window
+starts through the same parser and must not pay for them before its first paint.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from typing import TYPE_CHECKING
 
 from desktop.commands.common import add_demo_flag, fail, model_client, open_store
-from desktop.core.llm import DEFAULT_MODEL, ModelClient
 
 if TYPE_CHECKING:
+    from desktop.core.llm import ModelClient
     from desktop.core.store import Store
 
 
@@ -23,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     chat = sub.add_parser("chat", help="send one message and stream the reply")
     chat.add_argument("message", help="the message ('-' reads standard input)")
     chat.add_argument("--conversation", type=int, help="continue this conversation id")
-    chat.add_argument("--model", help=f"model id (default {DEFAULT_MODEL})")
+    chat.add_argument("--model", help="model id (default: the one chosen in Settings)")
     chat.add_argument("--system", help="set the conversation's system prompt")
     add_demo_flag(chat)
     chat.set_defaults(handler=chat_command)
@@ -39,6 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def chat_command(args: argparse.Namespace) -> int:
+    import asyncio
+
     from desktop.core.store import NotFound, StoreError
 
     text = sys.stdin.read() if args.message == "-" else args.message

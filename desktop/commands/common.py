@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from desktop.core.llm import ModelClient
-
 if TYPE_CHECKING:
+    from desktop.core.llm import ModelClient
     from desktop.core.store import Store
 
 

@@ -2,14 +2,13 @@
 
 The run prints its events live (readable lines, or JSON lines with --json) and asks on the
 terminal when the policy says ask. Exit codes: 0 finished, 1 failed, 2 budget exhausted,
-130 cancelled (Ctrl+C). Core modules are imported in the handlers: the window starts through
-the same parser and must not pay for them.
+130 cancelled (Ctrl+C). Core modules (and asyncio) are imported in the handlers: the window
+starts through the same parser and must not pay for them before its first paint.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import dataclasses
 import json
@@ -58,6 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_goal(args: argparse.Namespace) -> int:
+    import asyncio
+
     from desktop.core.store import StoreError
     from desktop.core.workspace import Workspace, WorkspaceError
 
@@ -83,6 +84,8 @@ def run_goal(args: argparse.Namespace) -> int:
 async def _run(
     store: Store, client: ModelClient, workspace: Workspace, args: argparse.Namespace
 ) -> int:
+    import asyncio
+
     from desktop.core import settings
     from desktop.core.agent import Budget
     from desktop.core.events import ApprovalNeeded
@@ -154,6 +157,8 @@ async def _answer(request: ApprovalNeeded) -> None:
 
 async def _read_line(prompt: str) -> str:
     """A line from the terminal without blocking the loop, so Ctrl+C can still cancel."""
+    import asyncio
+
     print(prompt, end="", file=sys.stderr, flush=True)
     loop = asyncio.get_running_loop()
     fd = sys.stdin.fileno()

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -27,7 +25,6 @@ from desktop.core.providers import ANTHROPIC
 
 SERVICE = "agentdesk"
 KEY_FILE = "keys.json"
-OWNER_ONLY = 0o600
 KeySource = Literal["environment", "keyring", "file", "none"]
 
 
@@ -164,17 +161,4 @@ class KeyStore:
 
     def _write_file(self, keys: dict[str, str]) -> None:
         """Atomically, and readable by the owner alone from the first byte on."""
-        path = key_file_path()
-        fd, temp = tempfile.mkstemp(prefix=".keys-", suffix=".json", dir=path.parent)
-        try:
-            if hasattr(os, "fchmod"):  # mkstemp makes 0600 already; say it, don't rely on it
-                os.fchmod(fd, OWNER_ONLY)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(keys, handle, indent=2)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+        paths.write_json(key_file_path(), keys)

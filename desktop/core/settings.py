@@ -10,12 +10,9 @@ reads it before its first paint, so nothing heavy is imported.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,19 +115,7 @@ def save(settings: Settings, path: Path | None = None) -> None:
     path = path or config_path()
     data = _read(path)  # keep keys written by other versions
     data.update(_plain(settings))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".config-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    paths.write_json(path, data)
 
 
 def _read(path: Path) -> dict[str, Any]:

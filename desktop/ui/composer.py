@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
+from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,9 +20,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -30,7 +28,8 @@ from PySide6.QtWidgets import (
 
 from desktop.core.attachments import AttachmentError, load
 from desktop.ui.attachment_chips import AttachmentList
-from desktop.ui.shortcuts import is_window_shortcut
+from desktop.ui.naming import named
+from desktop.ui.text_input import GrowingTextInput
 
 MAX_INPUT_LINES = 10
 PLACEHOLDER = "Message the model…  (Enter sends, Shift+Enter adds a line)"
@@ -51,32 +50,14 @@ def local_files(source: QMimeData) -> list[str]:
     return [url.toLocalFile() for url in source.urls() if url.isLocalFile()]
 
 
-def _named(widget: QWidget, name: str, accessible: str | None = None) -> QWidget:
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible or name)
-    return widget
-
-
-class ChatInput(QPlainTextEdit):
-    """Plain text only (a 1 MB paste stays fast); Enter submits, Shift+Enter breaks the line."""
-
-    submitted = Signal()
+class ChatInput(GrowingTextInput):
+    """Enter submits, Shift+Enter breaks the line; dropped files go to the chat pane."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        _named(self, "chatInput")
+        super().__init__(1, MAX_INPUT_LINES, 8, parent)
+        named(self, "chatInput")
         self.setAccessibleDescription(PLACEHOLDER)
         self.setPlaceholderText(PLACEHOLDER)
-        self.setTabChangesFocus(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.document().documentLayout().documentSizeChanged.connect(self.on_size_changed)
-        self.on_size_changed()
-
-    def event(self, event: QEvent) -> bool:
-        if is_window_shortcut(event):  # the window's Ctrl+K, not "delete to end of line"
-            event.ignore()
-            return True
-        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -91,18 +72,6 @@ class ChatInput(QPlainTextEdit):
     def canInsertFromMimeData(self, source: QMimeData) -> bool:
         """Dropped files are attachments (the chat pane takes them), not text to insert."""
         return not local_files(source) and super().canInsertFromMimeData(source)
-
-    def insertFromMimeData(self, source: QMimeData) -> None:
-        """Paste text only: rich clipboard content would be slow and is not what we send."""
-        if source.hasText():
-            self.insertPlainText(source.text())
-
-    def on_size_changed(self) -> None:
-        """Grow with the text up to MAX_INPUT_LINES, then scroll."""
-        lines = min(max(1, int(self.document().size().height())), MAX_INPUT_LINES)
-        margins = self.contentsMargins()
-        frame = 2 * int(self.document().documentMargin()) + margins.top() + margins.bottom()
-        self.setFixedHeight(lines * self.fontMetrics().lineSpacing() + frame + 8)
 
 
 class Composer(QFrame):
@@ -125,14 +94,14 @@ class Composer(QFrame):
         self.attachments: list[dict[str, Any]] = []
         self.chat_input = ChatInput()
         self.attachment_list = AttachmentList()
-        self.attach_button = _named(QToolButton(), "attachButton", "Attach files")
-        self.provider_picker = _named(QComboBox(), "providerPicker")
-        self.send_button = _named(QPushButton("Send"), "sendButton")
-        self.stop_button = _named(QPushButton("Stop"), "stopButton")
-        self.model_picker = _named(QComboBox(), "modelPicker")
-        self.system_prompt_button = _named(QToolButton(), "systemPromptButton", "System prompt")
+        self.attach_button = named(QToolButton(), "attachButton", "Attach files")
+        self.provider_picker = named(QComboBox(), "providerPicker")
+        self.send_button = named(QPushButton("Send"), "sendButton")
+        self.stop_button = named(QPushButton("Stop"), "stopButton")
+        self.model_picker = named(QComboBox(), "modelPicker")
+        self.system_prompt_button = named(QToolButton(), "systemPromptButton", "System prompt")
         self.edit_label = QLabel(EDIT_NOTICE)
-        self.cancel_edit_button = _named(QToolButton(), "cancelEditButton", "Cancel editing")
+        self.cancel_edit_button = named(QToolButton(), "cancelEditButton", "Cancel editing")
         self._build()
         self.chat_input.submitted.connect(self.on_submit)
         self.send_button.clicked.connect(self.on_submit)

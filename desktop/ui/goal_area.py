@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -22,9 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
     QStyle,
     QToolButton,
@@ -34,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.agent import Budget
 from desktop.ui.naming import named
-from desktop.ui.shortcuts import is_window_shortcut
+from desktop.ui.text_input import GrowingTextInput
 
 PLACEHOLDER = "What should the agent do? For example: make the tests pass.  (Ctrl+Enter runs)"
 MIN_LINES = 2
@@ -54,25 +52,13 @@ def budget_text(budget: Budget) -> str:
     return f"{budget.max_steps} steps · ${budget.max_cost_usd:.2f} · {minutes} min"
 
 
-class GoalInput(QPlainTextEdit):
+class GoalInput(GrowingTextInput):
     """Several lines of plain text; Ctrl+Enter submits."""
 
-    submitted = Signal()
-
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(MIN_LINES, MAX_LINES, 4, parent)
         named(self, "goalInput", "The goal: what the agent should achieve")
         self.setPlaceholderText(PLACEHOLDER)
-        self.setTabChangesFocus(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.document().documentLayout().documentSizeChanged.connect(self.on_size_changed)
-        self.on_size_changed()
-
-    def event(self, event: QEvent) -> bool:
-        if is_window_shortcut(event):  # the window's Ctrl+K, not "delete to end of line"
-            event.ignore()
-            return True
-        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -80,13 +66,6 @@ class GoalInput(QPlainTextEdit):
             self.submitted.emit()
             return
         super().keyPressEvent(event)
-
-    def on_size_changed(self) -> None:
-        """Grow with the text from MIN_LINES up to MAX_LINES, then scroll."""
-        lines = min(max(MIN_LINES, int(self.document().size().height())), MAX_LINES)
-        margins = self.contentsMargins()
-        frame = 2 * int(self.document().documentMargin()) + margins.top() + margins.bottom()
-        self.setFixedHeight(lines * self.fontMetrics().lineSpacing() + frame + 4)
 
 
 class GoalArea(QFrame):

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from desktop.ui.message_card import MessageCard
 from desktop.ui.task_style import LINK
 
 if TYPE_CHECKING:
     from desktop.core.store import Message
     from desktop.ui.chat_controller import Branch
+    from desktop.ui.message_card import MessageCard
 
 PAGE = 25  # enough to fill a tall window; a 10,000-message chat opens as fast as a short one
 COLUMN_WIDTH = 860
@@ -207,6 +207,9 @@ class ChatView(QScrollArea):
     # --- cards --------------------------------------------------------------------------------
 
     def _insert(self, index: int, message: Message) -> None:
+        # Cards come with the core, after the first paint; so does their module (~15 ms).
+        from desktop.ui.message_card import MessageCard
+
         assert self._source is not None
         card = MessageCard(message, self._source.branch(message.id))
         card.set_actions_enabled(self._actions_enabled)

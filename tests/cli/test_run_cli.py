@@ -22,6 +22,7 @@ import pytest
 
 from desktop.cli import main
 from desktop.core.fake_api import FakeAPI, ToolUse, Turn
+from tests.processes import group_alive
 
 REPO = Path(__file__).resolve().parents[2]
 FIX = ToolUse("edit_file", {"path": "calc.py", "old_text": "a - b", "new_text": "a + b"})
@@ -78,18 +79,6 @@ def read_until(stream: IO[str], marker: str, timeout: float = 15) -> str:
             raise AssertionError(f"the process ended before {marker!r}; got: {seen}")
         seen += line
     return seen
-
-
-def group_alive(pgid: int) -> bool:
-    """Whether a process of the group still runs (a zombie awaiting its reaper counts as gone)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            return True
-    return False
 
 
 @pytest.fixture

@@ -44,6 +44,7 @@ from desktop.core.llm import ModelClient, RetryPolicy
 from desktop.core.permissions import Policy
 from desktop.core.recorder import ActiveRun, start_run
 from desktop.core.store import Store
+from tests.processes import group_alive
 
 ALLOW = Decision(allow=True)
 Answer = Callable[[ApprovalNeeded], Decision]
@@ -110,18 +111,6 @@ def of_type(events: list[RunEvent], kind: type) -> list[Any]:
 def sent_results(api: FakeAPI, request: int = -1) -> list[dict[str, Any]]:
     """The tool_result blocks of the last user message in a request the model received."""
     return api.requests[request]["body"]["messages"][-1]["content"]
-
-
-def group_alive(pgid: int) -> bool:
-    """Whether a process of the group still runs (a zombie awaiting its reaper counts as gone)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            return True
-    return False
 
 
 def test_seed_scenario_fixes_the_bug_end_to_end(

@@ -17,6 +17,7 @@ from desktop.core.store import Store
 from desktop.core.tools import ToolContext, ToolResult
 from desktop.core.tools.base import MAX_RESULT_CHARS
 from desktop.core.workspace import Workspace
+from tests.processes import group_alive
 
 TOOL_NAMES = [
     "read_file", "write_file", "edit_file", "list_files", "search", "run_command",
@@ -56,18 +57,6 @@ def call(name: str, args: dict, ctx: ToolContext) -> tuple[list[str], ToolResult
 
 def run(name: str, args: dict, ctx: ToolContext) -> ToolResult:
     return call(name, args, ctx)[1]
-
-
-def group_alive(pgid: int) -> bool:
-    """Whether a process of the group still runs (a zombie awaiting its reaper counts as gone)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            return True
-    return False
 
 
 # --- the registry -----------------------------------------------------------------------

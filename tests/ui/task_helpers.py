@@ -170,15 +170,3 @@ def card(pane: TaskPane, name: str, number: int = 0) -> ToolEntry:
 def bodies(pane: TaskPane) -> list[Any]:
     model = timeline(pane)
     return [model.index(row).data(BODY_ROLE) for row in range(model.rowCount())]
-
-
-def group_alive(pgid: int) -> bool:
-    """Whether a process of the group still runs (a zombie awaiting its reaper counts as gone)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            return True
-    return False

@@ -20,6 +20,7 @@ from desktop.ui.plan_view import STATUS_ROLE
 from desktop.ui.task_pane import TaskPane
 from desktop.ui.task_style import DIFF_COLOURS
 from desktop.ui.timeline_model import ToolEntry
+from tests.processes import group_alive
 from tests.ui.task_helpers import (
     WAIT_MS,
     TaskUI,
@@ -27,7 +28,6 @@ from tests.ui.task_helpers import (
     cards,
     click,
     find,
-    group_alive,
     has_visible,
     rows,
     start_run,

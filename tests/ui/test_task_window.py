@@ -13,6 +13,7 @@ from desktop.core.llm import ModelClient
 from desktop.core.store import Store
 from desktop.ui.run_list import WAITING, RunList
 from desktop.ui.task_pane import TaskPane
+from tests.processes import group_alive
 from tests.ui import chat_helpers
 from tests.ui.conftest import OpenWindow
 from tests.ui.task_helpers import (
@@ -20,7 +21,6 @@ from tests.ui.task_helpers import (
     Chooser,
     card,
     click,
-    group_alive,
     rows,
     select_in_run_list,
     start_run,
