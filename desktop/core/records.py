@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -113,3 +115,12 @@ class SearchHit:
     title: str
     snippet: str
     created_at: str
+
+
+def select_list(cls: type, alias: str = "") -> str:
+    """The SELECT list matching a dataclass's fields, so rows unpack positionally."""
+    return ", ".join(f"{alias}{f.name}" for f in fields(cls))
+
+
+def message_from_row(row: Sequence[Any]) -> Message:
+    return Message(*row[:4], json.loads(row[4]), *row[5:])  # content is the fifth column

@@ -7,19 +7,18 @@ every sqlite3 failure surfaces as a `StoreError` whose message can go straight i
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import fields
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar, get_args
+from typing import Any, get_args
 
 from sqlite_utils import Database
 
 from desktop.core import events, paths, store_restore
+from desktop.core.db_errors import user_errors
 from desktop.core.fts import RECALL_ARMS, SEARCH_ARMS, searchable_text
 from desktop.core.records import (
     Conversation,
@@ -33,6 +32,8 @@ from desktop.core.records import (
     StoredEvent,
     StoreError,
     iso_utc,
+    message_from_row,
+    select_list,
     utc_now,
 )
 from desktop.core.schema import MIGRATIONS, SCHEMA_VERSION
@@ -51,15 +52,6 @@ _RUN_FIELDS = frozenset(
 )
 
 
-def _columns(cls: type, alias: str = "") -> str:
-    """The SELECT list matching a dataclass's fields, so rows unpack positionally."""
-    return ", ".join(f"{alias}{f.name}" for f in fields(cls))
-
-
-def _message(row: Sequence[Any]) -> Message:
-    return Message(*row[:4], json.loads(row[4]), *row[5:])  # content is the fifth column
-
-
 def _blocks(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"type": "text", "text": content}] if isinstance(content, str) else content
 
@@ -68,48 +60,10 @@ def _plain_text(blocks: list[dict[str, Any]]) -> str:
     return "\n\n".join(b.get("text", "") for b in blocks if b.get("type") == "text")
 
 
-_PROBLEMS = {
-    sqlite3.SQLITE_BUSY: "the database is locked by another program",
-    sqlite3.SQLITE_LOCKED: "the database is locked by another program",
-    sqlite3.SQLITE_READONLY: "cannot write to the database: the file is read-only",
-    sqlite3.SQLITE_FULL: "cannot write to the database: the disk is full",
-    sqlite3.SQLITE_IOERR: "cannot read or write the database: disk I/O error",
-    sqlite3.SQLITE_CORRUPT: "the database file is damaged",
-    sqlite3.SQLITE_NOTADB: "the database file is damaged or is not a database",
-    sqlite3.SQLITE_CANTOPEN: "cannot open the database file",
-    sqlite3.SQLITE_PERM: "cannot open the database file: permission denied",
-}
-
-
-def _describe(error: sqlite3.Error, where: str) -> str:
-    code = getattr(error, "sqlite_errorcode", None)  # extended code; the low byte is primary
-    problem = _PROBLEMS.get(code & 0xFF) if code is not None else None
-    return f"{problem or f'database error: {error}'} ({where})"
-
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _user_errors(
-    method: Callable[Concatenate[Store, _P], _R],
-) -> Callable[Concatenate[Store, _P], _R]:
-    """Re-raise any sqlite3 error from `method` as a one-line StoreError naming the file."""
-
-    @functools.wraps(method)
-    def wrapper(self: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as error:
-            raise StoreError(_describe(error, self.path)) from error
-
-    return wrapper
-
-
 class Store:
     """One connection to the AgentDesk database; use it from the thread that opened it."""
 
-    @_user_errors
+    @user_errors
     def __init__(self, path: str | Path = ":memory:", *, busy_timeout_ms: int = 1000) -> None:
         self.path = str(path)
         # connect()'s timeout is SQLite's busy timeout: how long to wait for another writer.
@@ -130,7 +84,7 @@ class Store:
     def open_default(cls, *, busy_timeout_ms: int = 1000) -> Store:
         return cls(paths.database_path(), busy_timeout_ms=busy_timeout_ms)
 
-    @_user_errors
+    @user_errors
     def close(self) -> None:
         self._db.close()
 
@@ -181,7 +135,7 @@ class Store:
 
     # --- conversations and messages -------------------------------------------------------
 
-    @_user_errors
+    @user_errors
     def create_conversation(
         self, title: str = "New chat", model: str = "", system_prompt: str = "", provider: str = ""
     ) -> Conversation:
@@ -190,35 +144,35 @@ class Store:
                "provider": provider, "created_at": now, "updated_at": now}
         return self.conversation(self._db.table("conversations").insert(row).last_pk)
 
-    @_user_errors
+    @user_errors
     def conversation(self, id: int) -> Conversation:
-        sql = f"SELECT {_columns(Conversation)} FROM conversations WHERE id = ?"
+        sql = f"SELECT {select_list(Conversation)} FROM conversations WHERE id = ?"
         return Conversation(*self._row(sql, [id], f"conversation {id}"))
 
-    @_user_errors
+    @user_errors
     def conversations(self) -> list[Conversation]:
         """All conversations, most recently active first."""
-        sql = (f"SELECT {_columns(Conversation)} FROM conversations"
+        sql = (f"SELECT {select_list(Conversation)} FROM conversations"
                " ORDER BY updated_at DESC, id DESC")
         return [Conversation(*row) for row in self._db.execute(sql)]
 
-    @_user_errors
+    @user_errors
     def rename_conversation(self, id: int, title: str) -> None:
         self._update("conversations", id, {"title": title, "updated_at": utc_now()})
 
-    @_user_errors
+    @user_errors
     def set_system_prompt(self, id: int, text: str) -> None:
         self._update("conversations", id, {"system_prompt": text, "updated_at": utc_now()})
 
-    @_user_errors
+    @user_errors
     def set_conversation_model(self, id: int, model: str) -> None:
         self._update("conversations", id, {"model": model, "updated_at": utc_now()})
 
-    @_user_errors
+    @user_errors
     def set_conversation_provider(self, id: int, provider: str) -> None:
         self._update("conversations", id, {"provider": provider, "updated_at": utc_now()})
 
-    @_user_errors
+    @user_errors
     def delete_conversation(self, id: int) -> None:
         """Delete the conversation and its messages; the FTS triggers drop their index rows."""
         with self._db.atomic():
@@ -226,7 +180,7 @@ class Store:
             if self._db.execute("DELETE FROM conversations WHERE id = ?", [id]).rowcount == 0:
                 raise NotFound(f"conversation {id} not found")
 
-    @_user_errors
+    @user_errors
     def add_message(
         self,
         conversation_id: int,
@@ -250,7 +204,7 @@ class Store:
                          {"leaf_id": message_id, "updated_at": now})
         return self.message(message_id)
 
-    @_user_errors
+    @user_errors
     def update_message(
         self,
         id: int,
@@ -279,12 +233,12 @@ class Store:
             changes["model"] = model
         self._update("messages", id, changes)
 
-    @_user_errors
+    @user_errors
     def message(self, id: int) -> Message:
-        sql = f"SELECT {_columns(Message)} FROM messages WHERE id = ?"
-        return _message(self._row(sql, [id], f"message {id}"))
+        sql = f"SELECT {select_list(Message)} FROM messages WHERE id = ?"
+        return message_from_row(self._row(sql, [id], f"message {id}"))
 
-    @_user_errors
+    @user_errors
     def thread(
         self, conversation_id: int, leaf_id: int | None = None, *, last: int | None = None
     ) -> list[Message]:
@@ -304,24 +258,24 @@ class Store:
                 FROM messages m JOIN chain ON m.id = chain.parent_id
                 WHERE :last IS NULL OR chain.depth + 1 < :last
             )
-            SELECT {_columns(Message, "m.")} FROM chain JOIN messages m ON m.id = chain.id
+            SELECT {select_list(Message, "m.")} FROM chain JOIN messages m ON m.id = chain.id
             ORDER BY chain.depth DESC"""
         params = {"conversation": conversation_id, "leaf": leaf_id, "last": last}
-        return [_message(row) for row in self._db.execute(sql, params)]
+        return [message_from_row(row) for row in self._db.execute(sql, params)]
 
-    @_user_errors
+    @user_errors
     def siblings(self, message_id: int) -> list[Message]:
         """The message and its alternatives (same parent), oldest first: the `< 1/2 >` switcher."""
         sql = f"""
-            SELECT {_columns(Message, "m.")} FROM messages m JOIN messages me ON me.id = ?
+            SELECT {select_list(Message, "m.")} FROM messages m JOIN messages me ON me.id = ?
             WHERE m.conversation_id = me.conversation_id AND m.parent_id IS me.parent_id
             ORDER BY m.id"""
-        found = [_message(row) for row in self._db.execute(sql, [message_id])]
+        found = [message_from_row(row) for row in self._db.execute(sql, [message_id])]
         if not found:
             raise NotFound(f"message {message_id} not found")
         return found
 
-    @_user_errors
+    @user_errors
     def select_branch(self, message_id: int) -> None:
         """Show the branch through `message_id`, down its newest child at every level."""
         cursor = self._db.execute(
@@ -342,18 +296,18 @@ class Store:
         if cursor.rowcount == 0:
             raise NotFound(f"message {message_id} not found")
 
-    @_user_errors
+    @user_errors
     def message_count(self, conversation_id: int) -> int:
         sql = "SELECT count(*) FROM messages WHERE conversation_id = ?"
         return self._db.execute(sql, [conversation_id]).fetchone()[0]
 
-    @_user_errors
+    @user_errors
     def messages(self, conversation_id: int) -> list[Message]:
         """Every message of the conversation, all branches, oldest first: what an export keeps."""
-        sql = f"SELECT {_columns(Message)} FROM messages WHERE conversation_id = ? ORDER BY id"
-        return [_message(row) for row in self._db.execute(sql, [conversation_id])]
+        sql = f"SELECT {select_list(Message)} FROM messages WHERE conversation_id = ? ORDER BY id"
+        return [message_from_row(row) for row in self._db.execute(sql, [conversation_id])]
 
-    @_user_errors
+    @user_errors
     def restore_conversation(
         self, conversation: Conversation, messages: Sequence[Message]
     ) -> Conversation:
@@ -364,7 +318,7 @@ class Store:
 
     # --- runs -------------------------------------------------------------------------------
 
-    @_user_errors
+    @user_errors
     def create_run(
         self,
         goal: str,
@@ -381,7 +335,7 @@ class Store:
                "created_at": now, "updated_at": now, "pid": os.getpid()}
         return self.run(self._db.table("runs").insert(row).last_pk)
 
-    @_user_errors
+    @user_errors
     def append_event(self, run_id: int, event: events.RunEvent) -> int:
         """Record the run's next event and return its seq (1, 2, 3… per run).
 
@@ -403,7 +357,7 @@ class Store:
         self._last_seq[run_id] = seq
         return seq
 
-    @_user_errors
+    @user_errors
     def update_run(self, id: int, **changes: Any) -> None:
         """Set any of status, summary, error, steps, tokens, cost_usd, ended_at.
 
@@ -420,24 +374,25 @@ class Store:
             changes.setdefault("ended_at", now)
         self._update("runs", id, {**changes, "updated_at": now})
 
-    @_user_errors
+    @user_errors
     def run(self, id: int) -> Run:
-        return Run(*self._row(f"SELECT {_columns(Run)} FROM runs WHERE id = ?", [id], f"run {id}"))
+        sql = f"SELECT {select_list(Run)} FROM runs WHERE id = ?"
+        return Run(*self._row(sql, [id], f"run {id}"))
 
-    @_user_errors
+    @user_errors
     def runs(self) -> list[Run]:
         """All runs, newest first (by start time: an imported run sits on its own day)."""
-        sql = f"SELECT {_columns(Run)} FROM runs ORDER BY created_at DESC, id DESC"
+        sql = f"SELECT {select_list(Run)} FROM runs ORDER BY created_at DESC, id DESC"
         return [Run(*row) for row in self._db.execute(sql)]
 
-    @_user_errors
+    @user_errors
     def restore_run(self, run: Run, stored: Sequence[StoredEvent]) -> Run:
         """Add a copy of an exported run and its events under a new id (see store_restore)."""
         with self._db.atomic():
             new_id = store_restore.run(self._db, run, stored)
         return self.run(new_id)
 
-    @_user_errors
+    @user_errors
     def events(self, run_id: int, upto_seq: int | None = None) -> list[StoredEvent]:
         """The run's events in order, optionally only up to and including `upto_seq`."""
         rows = self._db.execute(
@@ -448,7 +403,7 @@ class Store:
         return [StoredEvent(run, seq, type_, json.loads(data), created)
                 for run, seq, type_, data, created in rows]
 
-    @_user_errors
+    @user_errors
     def mark_interrupted(self) -> int:
         """Runs left 'running' by a process that is gone died with it: mark them 'interrupted'.
 
@@ -473,7 +428,7 @@ class Store:
             )
         return len(dead)
 
-    @_user_errors
+    @user_errors
     def delete_run(self, id: int) -> None:
         """Delete the run and its events; the FTS triggers drop their index rows."""
         with self._db.atomic():
@@ -484,13 +439,13 @@ class Store:
 
     # --- memory and search ------------------------------------------------------------------
 
-    @_user_errors
+    @user_errors
     def add_memory(self, text: str, tags: Sequence[str] = (), run_id: int | None = None) -> int:
         row = {"text": text, "tags": ",".join(t.strip() for t in tags if t.strip()),
                "run_id": run_id, "created_at": utc_now()}
         return self._db.table("memories").insert(row).last_pk
 
-    @_user_errors
+    @user_errors
     def recall(self, query: str, limit: int = 10) -> list[RecallHit]:
         """Memories and run events matching any word of `query`, best match (bm25) first.
 
@@ -501,7 +456,7 @@ class Store:
         rows = self._ranked(RECALL_ARMS, " OR ".join(words), limit)
         return [RecallHit(*row[:5]) for row in rows]
 
-    @_user_errors
+    @user_errors
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Messages, run goals, run events and memories containing every word, best first.
 
