@@ -175,15 +175,13 @@ class RunState(QObject):
         return max(0.0, (end - self.started_at).total_seconds())
 
     def status_text(self) -> str:
-        """step 3 / 30 · 12.3k in / 1.1k out · $0.04 · 0:42"""
+        """step 3 / 30 · 12.3k in / 1.1k out · $0.04 · 0:42 (no cost for unpriced models)."""
         step = f"step {self.step} / {self.max_steps}" if self.max_steps else f"step {self.step}"
         usage = self.usage
-        return " · ".join((
-            step,
-            f"{tokens(usage.input_tokens)} in / {tokens(usage.output_tokens)} out",
-            cost(usage.cost_usd),
-            clock(self.elapsed_s()),
-        ))
+        parts = [step, f"{tokens(usage.input_tokens)} in / {tokens(usage.output_tokens)} out"]
+        if usage.cost_usd:
+            parts.append(cost(usage.cost_usd))
+        return " · ".join([*parts, clock(self.elapsed_s())])
 
     def _clear_retry(self) -> None:
         if self.retry_notice:
