@@ -10,6 +10,7 @@ its network I/O runs on the I/O thread (`io_thread`), not on the caller's loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from collections.abc import AsyncIterator, Sequence
@@ -64,6 +65,17 @@ def price(model: str, input_tokens: int, output_tokens: int) -> float:
             per_in, per_out = PRICES[prefix]
             return (input_tokens * per_in + output_tokens * per_out) / 1_000_000
     return 0.0
+
+
+def warm_up() -> None:
+    """Build the SDK's validator for stream events now, off the UI thread: pydantic builds it
+    on first use, ~25 ms holding the GIL, which stalled the window at a session's first reply.
+    Best effort (it reaches into the SDK's private `_models`): on failure the first reply pays."""
+    with contextlib.suppress(Exception):
+        from anthropic._models import construct_type
+        from anthropic.types import RawMessageStreamEvent
+
+        construct_type(type_=RawMessageStreamEvent, value={"type": "message_stop"})
 
 
 def env_api_key() -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ NO_KEY = (
     "or click “Use demo model” (or start with `agentdesk --demo`)."
 )
 BUSY = "A reply is still streaming: wait for it, or press Stop (Esc)."
+TURN_S = 0.004  # the longest run of reply events handled before Qt gets a turn to paint
 
 
 @dataclass(frozen=True)
@@ -335,8 +337,12 @@ class ChatController(QObject):
         reply_id: int | None = None
         try:
             await sdk_ready()
+            turn = time.perf_counter()
             async for event in events:
                 reply_id = self._emit(event, reply_id)
+                if time.perf_counter() - turn > TURN_S:  # a burst (a backlog, new cards)
+                    await asyncio.sleep(0)
+                    turn = time.perf_counter()
         except asyncio.CancelledError:
             if reply_id is not None:
                 self.replyCancelled.emit(reply_id)

@@ -2,10 +2,11 @@
 
 `import anthropic` takes over a second. Done on the UI thread it would freeze the window, so
 `run_app` starts it once the window is painted and the UI thread has done its own imports, and
-anything about to use the SDK awaits `sdk_ready()` first. The same thread then loads the common
-code lexers (`warm_lexers`) and freezes what all these imports allocated out of the garbage
-collector's reach: scanning the SDK's few hundred thousand objects made each full collection a
-16–60 ms stall of the UI, often in the middle of a streaming reply.
+anything about to use the SDK awaits `sdk_ready()` first. The same thread then does the other
+first-use work a reply would otherwise stall the window with (the SDK's stream validator, the
+common code lexers) and freezes what all this allocated out of the garbage collector's reach:
+scanning the SDK's few hundred thousand objects made each full collection a 16–60 ms stall of
+the UI, often in the middle of a streaming reply.
 
 Start it only when the UI thread is done importing: PySide6's import hook inspects every new
 module, and with both threads importing at once the SDK's import failed in about one run in
@@ -33,6 +34,9 @@ def start_sdk_import() -> threading.Event:
     def work() -> None:
         try:
             importlib.import_module("anthropic")
+            from desktop.core.llm import warm_up  # loaded by now: imports nothing new
+
+            warm_up()
             warm_lexers()
             gc.freeze()
         finally:

@@ -1,4 +1,5 @@
-"""Markdown on screen: highlighted code with a working Copy link, escaped HTML, tables."""
+"""Markdown on screen: highlighted code with a working Copy link, escaped HTML, tables, and long
+replies laid out in chunks."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.fake_api import FakeAPI, Turn
 from desktop.ui.main_window import MainWindow
-from desktop.ui.render import render_markdown, render_plain
-from tests.ui.chat_helpers import cards, find, send_and_wait
+from desktop.ui.message_text import MessageText
+from desktop.ui.render import CHUNK_CHARS, render_chunks, render_markdown, render_plain
+from tests.ui.chat_helpers import cards, find, plain, send_and_wait
 
 CODE = 'def greet(name: str) -> str:\n    return f"Hello, {name}!"'
 REPLY = f"Here you go:\n\n```python\n{CODE}\n```\n\nAnd `inline` too."
@@ -68,3 +70,28 @@ def test_copy_message_copies_the_markdown(
     send_and_wait(qtbot, window, "show me code")
     qtbot.mouseClick(cards(window)[-1].copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == REPLY
+
+
+def test_a_long_reply_renders_in_chunks_exactly_as_a_whole() -> None:
+    long = "\n\n".join([f"Paragraph {n}: " + "words " * 40 for n in range(40)] + [REPLY] * 3)
+
+    chunks = render_chunks(long, markdown=True)
+
+    assert len(chunks) > 5 and all(len(c.source) >= CHUNK_CHARS for c in chunks[:-1])
+    assert "".join(c.source for c in chunks) == long
+    whole = render_markdown(long)
+    assert "".join(c.rendered.html for c in chunks) == whole.html  # copy:0, copy:1, copy:2
+    assert tuple(code for c in chunks for code in c.rendered.code_blocks) == whole.code_blocks
+
+
+def test_a_growing_text_keeps_its_finished_chunks(qtbot: QtBot) -> None:
+    text = MessageText()
+    qtbot.addWidget(text)
+    reply = "\n\n".join(f"Paragraph {n}: " + "words " * 40 for n in range(30))
+    text.show_text(reply[:4000], markdown=True)
+    finished = text.labels[:-1]
+
+    text.show_text(reply, markdown=True)  # more streamed in
+
+    assert text.labels[: len(finished)] == finished  # laid out once, not again
+    assert "".join(plain(label.text()) for label in text.labels).count("Paragraph") == 30

@@ -1,0 +1,1 @@
+"""Performance figures of AgentDesk against its targets: `python -m benchmarks`."""

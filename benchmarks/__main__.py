@@ -1,0 +1,88 @@
+"""`python -m benchmarks [--quick] [--only NAME]`: measure AgentDesk against its targets.
+
+Prints one line per figure, `name: value unit (target X) ✓/✗`, and exits 0 whatever the
+figures say (benchmarks are not tests); 1 only when a measurement itself broke. Each group of
+figures runs in its own process, with the Qt offscreen platform, no API credentials and a
+throw-away data folder in `AGENTDESK_HOME`: the user's real data is never read or touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from benchmarks.measure import Figure, run_child
+
+CREDENTIALS = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL")
+
+
+@dataclass(frozen=True)
+class Group:
+    """Figures measured together by `benchmarks.<entry>` in one child process."""
+
+    entry: str
+    names: tuple[str, ...]
+
+
+GROUPS = (
+    Group("startup:measure", ("startup_window_s", "startup_vs_bare_ratio")),
+    Group("streaming:first_token", ("first_token_overhead_ms",)),
+    Group("streaming:stall", ("stream_max_stall_ms",)),
+    Group("history:measure", ("open_10k_messages_ms", "rss_10k_mb")),
+    Group("search:measure", ("search_100k_ms",)),
+    Group("run_render:measure", ("run_500_tools_render_ms",)),
+    Group("db:measure", ("db_append_events_per_s",)),
+)
+NAMES = tuple(name for group in GROUPS for name in group.names)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, one repetition: a smoke test"
+    )
+    parser.add_argument("--only", choices=NAMES, metavar="NAME", help="measure one figure")
+    return parser.parse_args(argv)
+
+
+def isolate(home: str) -> None:
+    """Children inherit: offscreen Qt, a scratch data folder, no way to reach a real API."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ["AGENTDESK_HOME"] = home
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    for name in CREDENTIALS:
+        os.environ.pop(name, None)
+
+
+def run_group(group: Group, mode: str, only: str | None) -> bool:
+    """Measure and print one group's figures; False if the measurement failed."""
+    try:
+        figures = [Figure(**fields) for fields in run_child(group.entry, mode)]
+    except Exception as exc:  # report it, go on with the other groups
+        print(f"{', '.join(group.names)}: failed: {exc}", file=sys.stderr)
+        return False
+    for figure in figures:
+        if only in (None, figure.name):
+            print(figure.line(), flush=True)
+    return True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    mode = "quick" if args.quick else "full"
+    groups = [g for g in GROUPS if args.only is None or args.only in g.names]
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="agentdesk-bench-") as home:
+        isolate(home)
+        ok = [run_group(group, mode, args.only) for group in groups]
+    print(f"({mode} run, {os.cpu_count()} cores, {time.monotonic() - started:.0f} s)")
+    return 0 if all(ok) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
