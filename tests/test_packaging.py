@@ -111,7 +111,7 @@ def test_spec_data_paths_exist_where_the_app_looks() -> None:
     # app.py looks beside the package root, which the frozen build maps to the bundle's top.
     resources = app.RESOURCES.relative_to(ROOT).as_posix()
     assert datas.get(resources) == resources
-    assert app.STYLESHEET.is_file() and app.ICON.is_file()
+    assert app.STYLESHEET.is_file() and (app.ICONS / "agentdesk-256.png").is_file()
 
 
 def test_spec_excludes_nothing_the_app_imports() -> None:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 RESOURCES = resources_dir()
 STYLESHEET = TEMPLATE  # the window's Theme fills it in; the packaging checks it ships
-ICON = RESOURCES / "agentdesk.png"
+ICONS = RESOURCES / "icons"
 SIGNAL_POLL_MS = 250  # lets Python see Ctrl+C while Qt's loop is waiting
 
 
@@ -52,8 +52,10 @@ def create_application() -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName("agentdesk")
-    if ICON.is_file():
-        app.setWindowIcon(QIcon(str(ICON)))
+    icon = QIcon()
+    for size in sorted(ICONS.glob("agentdesk-*.png")):  # Qt picks the size each place needs
+        icon.addFile(str(size))
+    app.setWindowIcon(icon)
     return app
 
 
