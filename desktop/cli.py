@@ -7,6 +7,7 @@ Subcommands live in `desktop.commands.*`; each module's `register()` adds its pa
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -36,9 +37,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def display_problem() -> str | None:
+    """Why the window cannot open here, said before Qt aborts with a plugin error instead."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+        "start it from a desktop session, or use the terminal commands, "
+        "e.g. `agentdesk --demo chat \"hello\"` (see `agentdesk --help`)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
+        if problem := display_problem():
+            print(f"error: {problem}", file=sys.stderr)
+            return 1
         from desktop.ui.app import run_app
 
         return run_app(demo=args.demo, verbose=args.verbose)
