@@ -66,19 +66,40 @@ def call(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
     return finish(agentdesk(*args, env=env))
 
 
-def read_until(stream: IO[str], marker: str, timeout: float = 15) -> str:
-    """Read a pipe line by line until a line holds `marker` (the process keeps running)."""
-    seen = ""
-    deadline = time.monotonic() + timeout
-    while marker not in seen:
-        ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
-        if not ready:
-            raise AssertionError(f"{marker!r} did not appear; got: {seen}")
-        line = stream.readline()
-        if not line:
-            raise AssertionError(f"the process ended before {marker!r}; got: {seen}")
-        seen += line
-    return seen
+class Pipe:
+    """A running process's stdout or stderr, read straight from the pipe with a deadline.
+
+    Reading the file descriptor (never the buffered text stream) keeps select() truthful: what
+    was pulled in and not yet returned waits in `pending`, not in a hidden buffer.
+    """
+
+    def __init__(self, stream: IO[str] | None) -> None:
+        assert stream is not None
+        self.fd = stream.fileno()
+        self.pending = b""
+
+    def _read_until(self, marker: bytes, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while marker not in self.pending:
+            ready, _, _ = select.select([self.fd], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(self.fd, 4096) if ready else None
+            if not chunk:
+                ended = "did not appear" if chunk is None else "never came: the process ended"
+                raise AssertionError(f"{marker.decode()!r} {ended}; got: {self.pending.decode()}")
+            self.pending += chunk
+
+    def _take(self, end: int) -> str:
+        taken, self.pending = self.pending[:end], self.pending[end:]
+        return taken.decode()
+
+    def line(self, timeout: float = 15) -> str:
+        self._read_until(b"\n", timeout)
+        return self._take(self.pending.index(b"\n") + 1)
+
+    def until(self, marker: str, timeout: float = 15) -> str:
+        """Everything up to and including `marker` (the process keeps running)."""
+        self._read_until(marker.encode(), timeout)
+        return self._take(self.pending.index(marker.encode()) + len(marker))
 
 
 @pytest.fixture
@@ -138,13 +159,14 @@ def test_ctrl_c_cancels_the_command_and_exits_130(
     fake_api.add(Turn("Waiting.", (WAIT,)))
     env = environment(fake_api)
     process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all", env=env)
-    assert process.stdout is not None
-    shown = read_until(process.stdout, "-> run_command")
-    pgid = int(process.stdout.readline())
+    stdout = Pipe(process.stdout)
+    shown = stdout.until("-> run_command") + stdout.line()
+    pgid = int(stdout.line())
     leftover_groups.append(pgid)
     process.send_signal(signal.SIGINT)
     sent = time.monotonic()
     code, out, _ = finish(process)
+    out = stdout.pending.decode() + out
     assert time.monotonic() - sent < 2.0
     assert code == 130
     assert "== cancelled: stopped by the user" in shown + out
@@ -162,9 +184,10 @@ def test_a_crashed_run_is_marked_interrupted_at_the_next_start(
     fake_api.add(Turn("Waiting.", (WAIT,)))
     env = environment(fake_api)
     process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all", env=env)
-    assert process.stdout is not None
-    read_until(process.stdout, "-> run_command")
-    leftover_groups.append(int(process.stdout.readline()))
+    stdout = Pipe(process.stdout)
+    stdout.until("-> run_command")
+    stdout.line()
+    leftover_groups.append(int(stdout.line()))
     process.kill()
     finish(process)
     _, listed, _ = call("runs", "--json", env=env)
@@ -181,10 +204,10 @@ def test_the_terminal_asks_and_a_no_with_a_reason_reaches_the_model(
             "run", "fix it", "--workspace", str(workspace), env=environment(fake_api),
             stdin=terminal,
         )
-        assert process.stderr is not None
-        _read_prompt(process, "Allow edit_file? [y]es / [a]lways / [n]o: ")
+        stderr = Pipe(process.stderr)
+        stderr.until("Allow edit_file? [y]es / [a]lways / [n]o: ")
         os.write(controller, b"n\n")
-        _read_prompt(process, "Why not?")
+        stderr.until("Why not?")
         os.write(controller, b"keep subtraction\n")
         code, out, err = finish(process)
     finally:
@@ -195,23 +218,6 @@ def test_the_terminal_asks_and_a_no_with_a_reason_reaches_the_model(
     assert (workspace / "calc.py").read_text() == "def add(a, b):\n    return a - b\n"
     result = fake_api.requests[-1]["body"]["messages"][-1]["content"][0]
     assert result["content"] == "the user denied this edit_file call: keep subtraction"
-
-
-def _read_prompt(process: subprocess.Popen[str], prompt: str, timeout: float = 15) -> str:
-    """Read stderr (unbuffered, the prompt has no newline) until `prompt` has been printed."""
-    assert process.stderr is not None
-    fd = process.stderr.fileno()
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while prompt.encode() not in seen:
-        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
-        if not ready:
-            raise AssertionError(f"no prompt {prompt!r}; stderr so far: {seen!r}")
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            raise AssertionError(f"the process ended before {prompt!r}; stderr: {seen!r}")
-        seen += chunk
-    return seen.decode()
 
 
 def test_demo_runs_without_a_key(tmp_path: Path) -> None:
