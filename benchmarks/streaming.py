@@ -131,7 +131,7 @@ class Ticker(QObject):
 def stall(mode: str) -> list[dict[str, object]]:
     """A long Markdown reply at ~2,000 tokens/s into the real chat pane: the median, over
     replies each in a fresh process, of the reply's largest stall."""
-    tokens, runs = (1_000, 1) if mode == "quick" else (5_000, 3)
+    tokens, runs = (1_000, 1) if mode == "quick" else (5_000, 5)
     text = TextMaker()
     reply = text.long_reply(tokens * 4)  # the server's pace counts 4 characters a token
     database = _database("streaming.db")

@@ -98,6 +98,13 @@ class _Reply:
         return "".join(b.get("text", "") for b in self.blocks if b["type"] == "text")
 
 
+def _joined_text(first: ModelEvent, second: ModelEvent) -> ModelEvent | None:
+    """Text deltas that arrive together are handled as one."""
+    if isinstance(first, TextDelta) and isinstance(second, TextDelta):
+        return TextDelta(first.text + second.text)
+    return None
+
+
 class ModelClient:
     """A Messages API endpoint: Anthropic's, a local server's, or the built-in demo."""
 
@@ -138,7 +145,7 @@ class ModelClient:
             self._sdk_loop = loop
         return self._sdk
 
-    @relayed  # read on the I/O thread: the caller's loop (the window's) only gets the events
+    @relayed(join=_joined_text)  # read on the I/O thread; the caller's loop gets the events
     async def stream(
         self,
         *,

@@ -39,7 +39,7 @@ NO_KEY = (
     "or click “Use demo model” (or start with `agentdesk --demo`)."
 )
 BUSY = "A reply is still streaming: wait for it, or press Stop (Esc)."
-TURN_S = 0.004  # the longest run of reply events handled before Qt gets a turn to paint
+TURN_S = 0.002  # after this long on reply events (handling or making them), Qt gets a turn
 
 
 @dataclass(frozen=True)
@@ -339,10 +339,10 @@ class ChatController(QObject):
             await sdk_ready()
             turn = time.perf_counter()
             async for event in events:
-                reply_id = self._emit(event, reply_id)
-                if time.perf_counter() - turn > TURN_S:  # a burst (a backlog, new cards)
+                if time.perf_counter() - turn > TURN_S:  # a burst: saves, new cards, a backlog
                     await asyncio.sleep(0)
                     turn = time.perf_counter()
+                reply_id = self._emit(event, reply_id)
         except asyncio.CancelledError:
             if reply_id is not None:
                 self.replyCancelled.emit(reply_id)

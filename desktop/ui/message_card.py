@@ -95,6 +95,7 @@ class MessageCard(QFrame):
         self.role_label = QLabel("You" if self.message.role == "user" else "Assistant")
         self.role_label.setObjectName("messageRole")
         self.body = MessageText()
+        self.body.setObjectName("messageBody")
         self.error_label = QLabel()
         self.error_label.setObjectName("messageError")
         self.error_label.setWordWrap(True)
@@ -171,13 +172,15 @@ class MessageCard(QFrame):
 
     def set_last(self, last: bool) -> None:
         """Only the newest reply offers Regenerate."""
-        self._last = last
-        self._show_actions()
+        if last != self._last:
+            self._last = last
+            self._show_actions()
 
     def set_actions_enabled(self, enabled: bool) -> None:
         """While a reply streams, nothing may start another one or switch branches."""
-        self._actions_enabled = enabled
-        self._show_actions()
+        if enabled != self._actions_enabled:
+            self._actions_enabled = enabled
+            self._show_actions()
 
     def on_render_due(self) -> None:
         streaming = self.message.status == "streaming"

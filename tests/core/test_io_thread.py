@@ -19,7 +19,7 @@ class Source:
         self.threads: set[str] = set()
         self.closed = threading.Event()
 
-    @relayed
+    @relayed()
     async def count(self, upto: int, fail_at: int | None = None) -> AsyncIterator[int]:
         try:
             for number in range(upto):
@@ -70,3 +70,18 @@ def test_stopping_here_closes_the_generator_there() -> None:
 
     asyncio.run(run())
     assert source.closed.wait(timeout=5), "the generator on the I/O thread was never closed"
+
+
+def test_items_that_arrive_together_are_joined_into_a_few_batches() -> None:
+    @relayed(join=lambda first, second: first + second)
+    async def words(count: int) -> AsyncIterator[str]:
+        for number in range(count):  # a token every half millisecond, as a fast stream
+            yield f"{number},"
+            await asyncio.sleep(0.0005)
+
+    async def run() -> list[str]:
+        return [batch async for batch in words(400)]
+
+    received = asyncio.run(run())
+    assert "".join(received) == "".join(f"{number}," for number in range(400))
+    assert len(received) < 100  # woken every few milliseconds, not once per item

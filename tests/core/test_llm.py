@@ -42,7 +42,10 @@ def closed_port() -> int:
 
 
 def test_text_streams_as_deltas_then_one_done(fake_api: FakeAPI, client: ModelClient) -> None:
-    fake_api.add(Turn(text="Hello there, developer.", input_tokens=1000, output_tokens=2000))
+    fake_api.add(  # paced: deltas that arrive together are joined into one
+        Turn(text="Hello there, developer.", input_tokens=1000, output_tokens=2000,
+             tokens_per_s=50, chunk_chars=8)
+    )
     events = collect(client, system="be brief", max_tokens=50)
     deltas = [e.text for e in events if isinstance(e, TextDelta)]
     done = events[-1]

@@ -13,6 +13,7 @@ from desktop.core.fake_api import FakeAPI
 from desktop.core.store import Message, Store
 from desktop.ui.main_window import MainWindow
 from desktop.ui.message_card import MessageCard
+from desktop.ui.message_text import MessageText
 
 WAIT_MS = 5000
 
@@ -25,8 +26,10 @@ def plain(html: str) -> str:
 
 def screen_text(window: MainWindow) -> str:
     """Everything the message cards show, as plain text."""
-    labels = window.chat_pane.view.widget().findChildren(QLabel)
-    return "\n".join(plain(label.text()) for label in labels if label.isVisible())
+    content = window.chat_pane.view.widget()
+    labels = [plain(w.text()) for w in content.findChildren(QLabel) if w.isVisible()]
+    texts = [w.plain_text() for w in content.findChildren(MessageText) if w.isVisible()]
+    return "\n".join(texts + labels)
 
 
 def cards(window: MainWindow) -> list[MessageCard]:

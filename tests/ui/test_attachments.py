@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
-from PySide6.QtWidgets import QApplication, QLabel, QToolButton
+from PySide6.QtWidgets import QApplication, QToolButton
 from pytestqt.qtbot import QtBot
 
 from desktop.core.fake_api import FakeAPI, Turn
@@ -79,7 +79,7 @@ def test_a_text_file_goes_out_as_a_text_block_and_shows_as_a_chip(
 
     content = message_requests(fake_api)[0]["body"]["messages"][0]["content"]
     assert content[0] == {"type": "text", "text": "notes.md\n````\n# Notes\n\n```sh\nls\n```\n````"}
-    body = "".join(label.text() for label in cards(window)[0].body.findChildren(QLabel))
+    body = cards(window)[0].body.plain_text()
     assert "Summarize" in body and "# Notes" not in body
     assert [c.name for c in cards(window)[0].findChildren(AttachmentChip)] == ["notes.md"]
 

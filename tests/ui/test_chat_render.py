@@ -7,14 +7,13 @@ import re
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop.core.fake_api import FakeAPI, Turn
 from desktop.ui.main_window import MainWindow
 from desktop.ui.message_text import MessageText
 from desktop.ui.render import CHUNK_CHARS, render_chunks, render_markdown, render_plain
-from tests.ui.chat_helpers import cards, find, plain, send_and_wait
+from tests.ui.chat_helpers import cards, find, send_and_wait
 
 CODE = 'def greet(name: str) -> str:\n    return f"Hello, {name}!"'
 REPLY = f"Here you go:\n\n```python\n{CODE}\n```\n\nAnd `inline` too."
@@ -40,12 +39,12 @@ def test_raw_html_is_escaped_and_tables_render() -> None:
     assert "&lt;b&gt;" in render_plain("<b>not bold</b>").html
 
 
-def _copy_link_position(qtbot: QtBot, label: QLabel) -> QPoint:
-    """Where the "Copy" link is: the point over which the label shows a link cursor."""
-    for y in range(0, label.height(), 3):
-        for x in range(label.width() - 2, label.width() // 2, -4):
-            qtbot.mouseMove(label, QPoint(x, y))
-            if label.cursor().shape() == Qt.CursorShape.PointingHandCursor:
+def _copy_link_position(qtbot: QtBot, text: MessageText) -> QPoint:
+    """Where the "Copy" link is: the point over which the text shows a link cursor."""
+    for y in range(0, text.height(), 3):
+        for x in range(text.width() - 2, text.width() // 2, -4):
+            qtbot.mouseMove(text, QPoint(x, y))
+            if text.cursor().shape() == Qt.CursorShape.PointingHandCursor:
                 return QPoint(x, y)
     raise AssertionError("no link found on the message")
 
@@ -56,7 +55,7 @@ def test_copy_link_puts_the_code_on_the_clipboard(
     fake_api.add(Turn(text=REPLY))
     send_and_wait(qtbot, window, "show me code")
     QGuiApplication.clipboard().clear()
-    body = cards(window)[-1].body.labels[0]
+    body = cards(window)[-1].body
 
     qtbot.mouseClick(body, Qt.MouseButton.LeftButton, pos=_copy_link_position(qtbot, body))
     assert QGuiApplication.clipboard().text() == CODE
@@ -89,9 +88,44 @@ def test_a_growing_text_keeps_its_finished_chunks(qtbot: QtBot) -> None:
     qtbot.addWidget(text)
     reply = "\n\n".join(f"Paragraph {n}: " + "words " * 40 for n in range(30))
     text.show_text(reply[:4000], markdown=True)
-    finished = text.labels[:-1]
+    finished = text.pages[:-1]
 
     text.show_text(reply, markdown=True)  # more streamed in
 
-    assert text.labels[: len(finished)] == finished  # laid out once, not again
-    assert "".join(plain(label.text()) for label in text.labels).count("Paragraph") == 30
+    assert len(text.pages) > len(finished) > 3
+    assert all(a is b for a, b in zip(text.pages, finished, strict=False))  # not parsed again
+    assert text.plain_text().count("Paragraph") == 30
+
+
+def test_a_selection_runs_across_pages_and_copies_as_text(qtbot: QtBot) -> None:
+    text = MessageText()
+    qtbot.addWidget(text)
+    text.resize(500, 100)
+    reply = "\n\n".join(f"Paragraph {n}: " + "words " * 40 for n in range(12))
+    text.show_text(reply, markdown=True)
+    text.resize(500, text.heightForWidth(500))
+    text.show()
+    assert len(text.pages) > 3
+
+    start, end = QPoint(1, 2), QPoint(text.width() - 1, text.height() - 2)
+    qtbot.mousePress(text, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(text, end)
+    qtbot.mouseRelease(text, Qt.MouseButton.LeftButton, pos=end)
+    qtbot.keyClick(text, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+
+    copied = QGuiApplication.clipboard().text()
+    assert copied.startswith("Paragraph 0: words") and copied.rstrip().endswith("words")
+    assert [f"Paragraph {n}:" in copied for n in range(12)] == [True] * 12
+    assert "\u2029" not in copied and "\n\nParagraph 1:" not in copied  # one line per paragraph
+
+
+def test_a_click_without_dragging_follows_a_link(qtbot: QtBot) -> None:
+    text = MessageText()
+    qtbot.addWidget(text)
+    text.show_text("[the docs](https://example.org/docs) and more", markdown=True)
+    text.resize(400, text.heightForWidth(400))
+    text.show()
+    with qtbot.waitSignal(text.linkActivated, timeout=1000) as clicked:
+        qtbot.mouseClick(text, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert clicked.args == ["https://example.org/docs"]
+    assert text.selected_text() == ""

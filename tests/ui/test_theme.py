@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from desktop.core import settings
@@ -31,7 +31,7 @@ def light_afterwards() -> Iterator[None]:
 
 
 def card_html(window: MainWindow) -> str:
-    return "".join(label.text() for label in cards(window)[-1].body.findChildren(QLabel))
+    return cards(window)[-1].body.html()
 
 
 def test_code_blocks_are_coloured_for_the_theme() -> None:
