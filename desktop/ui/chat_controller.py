@@ -30,6 +30,7 @@ from desktop.core.events import (
 )
 from desktop.core.llm import DEFAULT_MODEL, FALLBACK_MODELS, ModelClient
 from desktop.core.store import Conversation, Message, Store, StoreError
+from desktop.ui.model_choice import ModelChoice
 from desktop.ui.sdk_import import sdk_ready
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class Branch:
     next_id: int | None
 
 
-class ChatController(QObject):
+class ChatController(ModelChoice, QObject):
     """One window's chat: the open conversation, its streaming reply and its model."""
 
     conversationOpened = Signal()
@@ -89,13 +90,11 @@ class ChatController(QObject):
         self.max_tokens = max_tokens
         self.temperature = temperature
         self._session = self._new_session()
-        self._fixed_models: list[str] | None = None
         self.models: list[str] = list(FALLBACK_MODELS)
         self.model = self.default_model
         self.conversation_id: int | None = None
         self._reply_task: asyncio.Task[None] | None = None
         self._reply_conversation: int | None = None
-        self._models_task: asyncio.Task[None] | None = None
 
     # --- state the widgets read -------------------------------------------------------------
 
@@ -269,29 +268,10 @@ class ChatController(QObject):
             self._store, self._client, max_tokens=self.max_tokens, temperature=self.temperature
         )
 
-    def load_models(self) -> None:
-        """Fill the model list: a fixed one at once, the endpoint's in the background."""
-        if self._models_task is not None:
-            self._models_task.cancel()
-            self._models_task = None
-        if self._fixed_models is not None:
-            self._set_models(self._fixed_models)
-        else:
-            self._models_task = asyncio.ensure_future(self._load_models())
-
-    async def _load_models(self) -> None:
-        await sdk_ready()
-        self._set_models(await self._client.models())
-        self._models_task = None
-
-    def _set_models(self, models: list[str]) -> None:
-        """The endpoint's list; the pick stays if it is there, else the conversation's model,
-        the default model, or the list's first."""
-        self.models = list(models)
+    def preferred_models(self) -> tuple[str, ...]:
+        """The pick, else the conversation's model, else the default."""
         conversation = self.conversation()
-        wanted = (self.model, conversation.model if conversation else "", self.default_model)
-        self.model = next((m for m in wanted if m in models), models[0] if models else self.model)
-        self.modelsLoaded.emit(self.models)
+        return (self.model, conversation.model if conversation else "", self.default_model)
 
     async def aclose(self) -> None:
         """Stop the reply (so it is stored as cancelled) and the model-list request."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
+    QClipboard,
     QContextMenuEvent,
     QGuiApplication,
     QKeyEvent,
@@ -288,7 +289,7 @@ class MessageText(QWidget):
         if self._selection() is None and link and link == self._link(event.position().toPoint()):
             self.linkActivated.emit(link)
         elif (text := self.selected_text()) and QGuiApplication.clipboard().supportsSelection():
-            QGuiApplication.clipboard().setText(text, QGuiApplication.clipboard().Mode.Selection)
+            QGuiApplication.clipboard().setText(text, QClipboard.Mode.Selection)  # middle-click
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         spot = self._spot(event.position().toPoint())

@@ -23,7 +23,7 @@ from desktop.core.permissions import Approve, Policy
 from desktop.core.recorder import ActiveRun, start_run
 from desktop.core.store import Run, Store, StoredEvent, StoreError
 from desktop.core.workspace import Workspace, WorkspaceError
-from desktop.ui.sdk_import import sdk_ready
+from desktop.ui.model_choice import ModelChoice
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ NO_KEY = (
 )
 
 
-class TaskController(QObject):
+class TaskController(ModelChoice, QObject):
     """All agent runs of one window: the live ones, and the stored ones read on request."""
 
     runEvent = Signal(int, object)
@@ -65,7 +65,6 @@ class TaskController(QObject):
         """The provider profile of `client`: later runs talk to it."""
         self.approval_policy: Approve = "ask"
         """How later runs treat tool calls when the caller gives no policy."""
-        self._models_task: asyncio.Task[None] | None = None
         self._runs: dict[int, ActiveRun] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._budgets: dict[int, Budget] = {}
@@ -169,7 +168,8 @@ class TaskController(QObject):
         self._client = client
         self.provider = provider or self.provider
         self.model = model or self.model
-        self.load_models(models)
+        self._fixed_models = models
+        self.load_models()
 
     def set_model(self, model: str) -> None:
         self.model = model
@@ -179,26 +179,8 @@ class TaskController(QObject):
         """The client later runs start on."""
         return self._client
 
-    def load_models(self, fixed: list[str] | None = None) -> None:
-        """Fill `models`: a fixed list at once, the endpoint's in the background."""
-        if self._models_task is not None:
-            self._models_task.cancel()
-            self._models_task = None
-        if fixed is not None:
-            self._set_models(fixed)
-        else:
-            self._models_task = asyncio.ensure_future(self._load_models())
-
-    async def _load_models(self) -> None:
-        await sdk_ready()
-        self._set_models(await self._client.models())
-        self._models_task = None
-
-    def _set_models(self, models: list[str]) -> None:
-        self.models = list(models)
-        wanted = (self.model, self.default_model, DEFAULT_MODEL)
-        self.model = next((m for m in wanted if m in models), models[0] if models else self.model)
-        self.modelsLoaded.emit(self.models)
+    def preferred_models(self) -> tuple[str, ...]:
+        return (self.model, self.default_model, DEFAULT_MODEL)
 
     # --- what the pane reads ----------------------------------------------------------------
 
