@@ -67,15 +67,24 @@ def price(model: str, input_tokens: int, output_tokens: int) -> float:
     return 0.0
 
 
+WARM_BLOCKS = (
+    {"type": "text", "text": ""},
+    {"type": "tool_use", "id": "warm", "name": "warm", "input": {}},
+)
+
+
 def warm_up() -> None:
-    """Build the SDK's validator for stream events now, off the UI thread: pydantic builds it
-    on first use, ~25 ms holding the GIL, which stalled the window at a session's first reply.
-    Best effort (it reaches into the SDK's private `_models`): on failure the first reply pays."""
+    """Build the SDK's validator for stream events, and the serializers `_apply` uses, now,
+    off the UI thread: pydantic builds each on first use (~25 ms and ~5 ms holding the GIL),
+    which stalled the window at a session's first reply. Best effort (it reaches into the
+    SDK's private `_models`): on failure the first reply pays."""
     with contextlib.suppress(Exception):
         from anthropic._models import construct_type
         from anthropic.types import RawMessageStreamEvent
 
-        construct_type(type_=RawMessageStreamEvent, value={"type": "message_stop"})
+        for block in WARM_BLOCKS:
+            event = {"type": "content_block_start", "index": 0, "content_block": block}
+            construct_type(type_=RawMessageStreamEvent, value=event).content_block.model_dump()
 
 
 def env_api_key() -> str | None:

@@ -40,7 +40,20 @@ NO_KEY = (
     "or click “Use demo model” (or start with `agentdesk --demo`)."
 )
 BUSY = "A reply is still streaming: wait for it, or press Stop (Esc)."
-TURN_S = 0.002  # after this long on reply events (handling or making them), Qt gets a turn
+TURN_S = 0.002  # see _Turns
+
+
+class _Turns:
+    """Gives Qt a turn, to lay out and paint, whenever reply work has run TURN_S without one:
+    a send's saves and two new cards in one go would stall the window for a frame or more."""
+
+    def __init__(self) -> None:
+        self._since = time.perf_counter()
+
+    async def take(self) -> None:
+        if time.perf_counter() - self._since > TURN_S:
+            await asyncio.sleep(0)
+            self._since = time.perf_counter()
 
 
 @dataclass(frozen=True)
@@ -317,12 +330,11 @@ class ChatController(ModelChoice, QObject):
         reply_id: int | None = None
         try:
             await sdk_ready()
-            turn = time.perf_counter()
+            turns = _Turns()
             async for event in events:
-                if time.perf_counter() - turn > TURN_S:  # a burst: saves, new cards, a backlog
-                    await asyncio.sleep(0)
-                    turn = time.perf_counter()
+                await turns.take()  # making it may have taken a while: saves, a backlog
                 reply_id = self._emit(event, reply_id)
+                await turns.take()  # and handling it: a new card
         except asyncio.CancelledError:
             if reply_id is not None:
                 self.replyCancelled.emit(reply_id)

@@ -2,6 +2,13 @@
 
 A streaming reply re-renders at most every `RENDER_INTERVAL_MS`, however fast deltas arrive,
 so a fast stream cannot starve the event loop with Markdown layouts.
+
+Two things keep cards cheap. The border is the card's background showing `BORDER` px around an
+inner panel, not a style-sheet border: Qt sizes a widget with one by asking its layout's height
+at a width 2 px too wide (`QLayout::totalSizeHint`), which laid every streamed render of the
+text out twice. And the footer's buttons and the error line are built the first time they are
+shown (`part`): most cards only ever show one or two, and each widget costs a send, or a page
+of history, time to build and style.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from desktop.core.attachments import attached, typed_text
@@ -25,7 +32,23 @@ if TYPE_CHECKING:
 RENDER_INTERVAL_MS = 50
 WAITING = '<span style="color: #8b8f98">…</span>'  # a reply that has not said anything yet
 MAX_SHOWN_CHARS = 20_000  # a 1 MB paste is stored and sent whole, but laid out only in part
+BORDER = 1  # px of the card's background around its panel
 STATUS_WORDS = {"streaming": "streaming…", "cancelled": "stopped", "failed": "failed"}
+
+
+# part: (text, object name, tooltip, the card's slot for its click), in footer order
+BUTTONS = {
+    "previous_button": ("‹", "previousBranchButton", "Previous version", "on_previous_clicked"),
+    "next_button": ("›", "nextBranchButton", "Next version", "on_next_clicked"),
+    "copy_button": ("Copy", "copyMessageButton", "Copy the message", "on_copy_clicked"),
+    "edit_button": ("Edit", "editButton", "Edit and resend (starts a branch)", "on_edit_clicked"),
+    "regenerate_button": ("Regenerate", "regenerateButton", "Another reply",
+                          "on_regenerate_clicked"),
+    "retry_button": ("Retry", "retryButton", "Try this reply again", "on_retry_clicked"),
+}
+FOOTER = ("previous_button", "branch_label", "next_button", "copy_button", "edit_button",
+          "regenerate_button", "retry_button")
+FOOTER_START = 2  # the meta line and the stretch come first
 
 
 def _button(text: str, name: str, tip: str) -> QToolButton:
@@ -36,6 +59,16 @@ def _button(text: str, name: str, tip: str) -> QToolButton:
     button.setToolTip(tip)
     button.setCursor(Qt.CursorShape.PointingHandCursor)
     return button
+
+
+def _label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    return label
+
+
+def _part(name: str) -> property:
+    return property(lambda card: card.part(name), doc=f"The card's {name}, built on first use.")
 
 
 def meta_text(message: Message) -> str:
@@ -73,6 +106,15 @@ class MessageCard(QFrame):
     retryRequested = Signal(int)
     branchRequested = Signal(int)
 
+    previous_button = _part("previous_button")
+    branch_label = _part("branch_label")
+    next_button = _part("next_button")
+    copy_button = _part("copy_button")
+    edit_button = _part("edit_button")
+    regenerate_button = _part("regenerate_button")
+    retry_button = _part("retry_button")
+    error_label = _part("error_label")
+
     def __init__(self, message: Message, branch: Branch, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageCard")
@@ -91,42 +133,61 @@ class MessageCard(QFrame):
     def message_id(self) -> int:
         return self.message.id
 
+    @property
+    def highlighted(self) -> bool:
+        return bool(self.styleSheet())
+
+    def highlight(self, color: QColor | None) -> None:
+        """Ring the card in `color` (a search hit), or take the ring off (None)."""
+        self.setStyleSheet(f"#messageCard {{ background: {color.name()}; }}" if color else "")
+
     def _build(self) -> None:
         self.role_label = QLabel("You" if self.message.role == "user" else "Assistant")
         self.role_label.setObjectName("messageRole")
         self.body = MessageText()
         self.body.setObjectName("messageBody")
-        self.error_label = QLabel()
-        self.error_label.setObjectName("messageError")
-        self.error_label.setWordWrap(True)
-        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.meta = QLabel()
         self.meta.setObjectName("messageMeta")
-        self.previous_button = _button("‹", "previousBranchButton", "Previous version")
-        self.branch_label = QLabel()
-        self.branch_label.setObjectName("branchLabel")
-        self.next_button = _button("›", "nextBranchButton", "Next version")
-        self.copy_button = _button("Copy", "copyMessageButton", "Copy the message")
-        self.edit_button = _button("Edit", "editButton", "Edit and resend (starts a branch)")
-        self.regenerate_button = _button("Regenerate", "regenerateButton", "Another reply")
-        self.retry_button = _button("Retry", "retryButton", "Try this reply again")
-        self.setLayout(self._layout())
+        self._parts: dict[str, QWidget] = {}
+        self._footer = QHBoxLayout()
+        self._footer.setSpacing(4)
+        self._footer.addWidget(self.meta)
+        self._footer.addStretch(1)
+        self._column = self._layout()
+        panel = QWidget()
+        panel.setObjectName("messagePanel")
+        panel.setLayout(self._column)
+        ring = QVBoxLayout(self)
+        ring.setContentsMargins(BORDER, BORDER, BORDER, BORDER)
+        ring.addWidget(panel)
+
+    def part(self, name: str) -> QWidget:
+        """A footer widget or the error line, hidden until shown; built and placed on first use."""
+        if name not in self._parts:
+            self._parts[name] = widget = self._new_part(name)
+            widget.hide()
+            if name == "error_label":
+                self._column.insertWidget(self._column.indexOf(self.body) + 1, widget)
+            else:
+                before = FOOTER[: FOOTER.index(name)]
+                place = FOOTER_START + sum(other in self._parts for other in before)
+                self._footer.insertWidget(place, widget)
+        return self._parts[name]
+
+    def _new_part(self, name: str) -> QWidget:
+        if name == "error_label":
+            label = _label("messageError")
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            return label
+        if name == "branch_label":
+            return _label("branchLabel")
+        text, object_name, tip, slot = BUTTONS[name]
+        button = _button(text, object_name, tip)
+        button.clicked.connect(getattr(self, slot))
+        return button
 
     def _layout(self) -> QVBoxLayout:
-        footer = QHBoxLayout()
-        footer.setSpacing(4)
-        footer.addWidget(self.meta)
-        footer.addStretch(1)
-        for widget in (
-            self.previous_button,
-            self.branch_label,
-            self.next_button,
-            self.copy_button,
-            self.edit_button,
-            self.regenerate_button,
-            self.retry_button,
-        ):
-            footer.addWidget(widget)
         layout = QVBoxLayout()
         layout.setContentsMargins(16, 10, 16, 8)
         layout.setSpacing(4)
@@ -135,19 +196,12 @@ class MessageCard(QFrame):
         if files:
             layout.addWidget(card_chips(files))
         layout.addWidget(self.body)
-        layout.addWidget(self.error_label)
-        layout.addLayout(footer)
+        layout.addLayout(self._footer)
         return layout
 
     def _connect_signals(self) -> None:
         self._render_timer.timeout.connect(self.on_render_due)
         self.body.linkActivated.connect(self.on_link_activated)
-        self.copy_button.clicked.connect(self.on_copy_clicked)
-        self.edit_button.clicked.connect(self.on_edit_clicked)
-        self.regenerate_button.clicked.connect(self.on_regenerate_clicked)
-        self.retry_button.clicked.connect(self.on_retry_clicked)
-        self.previous_button.clicked.connect(self.on_previous_clicked)
-        self.next_button.clicked.connect(self.on_next_clicked)
 
     # --- content ----------------------------------------------------------------------------
 
@@ -159,8 +213,9 @@ class MessageCard(QFrame):
         self._render_timer.stop()
         self.on_render_due()
         failed = message.status == "failed"
-        self.error_label.setText((message.error or "") if failed else "")
-        self.error_label.setVisible(failed)
+        if failed or "error_label" in self._parts:
+            self.error_label.setText((message.error or "") if failed else "")
+            self.error_label.setVisible(failed)
         self.meta.setText(meta_text(message))
         self._show_actions()
 
@@ -193,20 +248,32 @@ class MessageCard(QFrame):
     def _show_actions(self) -> None:
         user = self.message.role == "user"
         settled = self.message.status != "streaming"
-        self.edit_button.setVisible(user)
         failed = self.message.status == "failed"
-        self.regenerate_button.setVisible(not user and settled and self._last and not failed)
-        self.retry_button.setVisible(failed)
-        self.copy_button.setVisible(settled and bool(self._text))
         several = self._branch.count > 1
-        for widget in (self.previous_button, self.branch_label, self.next_button):
-            widget.setVisible(several)
-        self.branch_label.setText(f"{self._branch.position}/{self._branch.count}")
         enabled = self._actions_enabled
-        for button in (self.edit_button, self.regenerate_button, self.retry_button):
-            button.setEnabled(enabled)
-        self.previous_button.setEnabled(enabled and self._branch.previous_id is not None)
-        self.next_button.setEnabled(enabled and self._branch.next_id is not None)
+        shown = {
+            "previous_button": several,
+            "branch_label": several,
+            "next_button": several,
+            "copy_button": settled and bool(self._text),
+            "edit_button": user,
+            "regenerate_button": not user and settled and self._last and not failed,
+            "retry_button": failed,
+        }
+        usable = {
+            "previous_button": enabled and self._branch.previous_id is not None,
+            "next_button": enabled and self._branch.next_id is not None,
+            "edit_button": enabled,
+            "regenerate_button": enabled,
+            "retry_button": enabled,
+        }
+        for name, visible in shown.items():
+            if visible or name in self._parts:
+                widget = self.part(name)
+                widget.setEnabled(usable.get(name, True))
+                widget.setVisible(visible)
+        if several:
+            self.branch_label.setText(f"{self._branch.position}/{self._branch.count}")
 
     # --- actions ----------------------------------------------------------------------------
 

@@ -124,21 +124,30 @@ class MessageText(QWidget):
         return kept
 
     def _show(self, htmls: list[str], first: int) -> None:
-        """Pages from `first` on get these HTMLs; those after them go."""
-        for page in self.pages[first:]:
+        """Pages from `first` on get these HTMLs; those after them go. A page whose HTML is
+        unchanged keeps its layout, and a changed one keeps its document (re-filled)."""
+        end = first + len(htmls)
+        for page in self.pages[end:]:
             page.document.deleteLater()
-        del self.pages[first:]
-        for html in htmls:
-            document = QTextDocument(self)
-            document.setUndoRedoEnabled(False)
-            document.setDocumentMargin(0)  # as a QLabel's
-            document.setDefaultFont(self.font())
-            document.setHtml(html)
-            self.pages.append(Page(html, document, {}))
+        del self.pages[end:]
+        for index, html in enumerate(htmls, start=first):
+            if index == len(self.pages):
+                self.pages.append(Page(html, self._document(html), {}))
+            elif self.pages[index].html != html:
+                self.pages[index].document.setHtml(html)
+                self.pages[index] = Page(html, self.pages[index].document, {})
         if self._cursor is not None and self._cursor.page >= first:
             self._anchor = self._cursor = None
         self.updateGeometry()
         self.update()
+
+    def _document(self, html: str) -> QTextDocument:
+        document = QTextDocument(self)
+        document.setUndoRedoEnabled(False)
+        document.setDocumentMargin(0)  # as a QLabel's
+        document.setDefaultFont(self.font())
+        document.setHtml(html)
+        return document
 
     # --- geometry ---------------------------------------------------------------------------
 
@@ -156,7 +165,8 @@ class MessageText(QWidget):
     @staticmethod
     def _page_height(page: Page, width: int) -> int:
         if width not in page.heights:
-            page.document.setTextWidth(width)
+            if page.document.textWidth() != width:  # setting it, even unchanged, lays out
+                page.document.setTextWidth(width)
             page.heights[width] = math.ceil(page.document.size().height())
         return page.heights[width]
 

@@ -137,8 +137,8 @@ class ChatView(QScrollArea):
             return False
         self._settle_layout()
         self.ensureWidgetVisible(card, 0, FLASH_MARGIN_PX)
-        card.setStyleSheet(f"#messageCard {{ border: 2px solid {LINK.name()}; }}")
-        QTimer.singleShot(FLASH_MS, card, lambda: card.setStyleSheet(""))
+        card.highlight(LINK)
+        QTimer.singleShot(FLASH_MS, card, lambda: card.highlight(None))
         return True
 
     # --- live updates -------------------------------------------------------------------------

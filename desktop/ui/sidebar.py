@@ -8,6 +8,7 @@ while the search box holds a query its results take the lists' place.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, Signal
@@ -26,13 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.day_groups import DayHeadingDelegate, mark_days
+from desktop.ui.day_groups import DayHeadingDelegate, local_day, mark_days
 from desktop.ui.search_panel import SearchPanel
 
 if TYPE_CHECKING:
     from desktop.core.store import Conversation
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+Shown = tuple[date, list[tuple[int, str, date]]]
+"""What the list shows: today (for its day headings), and each row's id, title and day."""
 
 
 def section_label(title: str) -> QLabel:
@@ -68,6 +71,7 @@ class Sidebar(QFrame):
         self.conversation_list.setItemDelegate(DayHeadingDelegate(self.conversation_list))
         self.search_panel = SearchPanel()
         self.confirm_box: QMessageBox | None = None
+        self._shown: Shown | None = None
         self._pending_delete: int | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(10, 12, 10, 12)
@@ -106,9 +110,19 @@ class Sidebar(QFrame):
         self._layout.setStretchFactor(self.search_panel, 1 if active else 0)
 
     def show_conversations(self, conversations: list[Conversation], current: int | None) -> None:
-        """Refill the list (newest first) without it counting as the user's selection."""
+        """Refill the list (newest first) without it counting as the user's selection. Every
+        message sent asks for this; a list that would look the same is only re-selected."""
+        shown = date.today(), [(c.id, c.title, local_day(c.updated_at)) for c in conversations]
         view = self.conversation_list
         view.blockSignals(True)
+        if shown != self._shown:
+            self._shown = shown
+            self._refill(conversations)
+        view.setCurrentItem(self.item_for(current) if current is not None else None)
+        view.blockSignals(False)
+
+    def _refill(self, conversations: list[Conversation]) -> None:
+        view = self.conversation_list
         view.clear()
         items = []
         for conversation in conversations:
@@ -120,9 +134,6 @@ class Sidebar(QFrame):
         mark_days(items)
         for item, _ in items:
             view.addItem(item)
-            if item.data(ID_ROLE) == current:
-                view.setCurrentItem(item)
-        view.blockSignals(False)
 
     def item_for(self, conversation_id: int) -> QListWidgetItem | None:
         for row in range(self.conversation_list.count()):

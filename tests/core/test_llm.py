@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -11,6 +13,17 @@ import pytest
 from desktop.core.events import MessageDone, Retrying, TextDelta
 from desktop.core.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.llm import FALLBACK_MODELS, ModelClient, ModelError, RetryPolicy, price
+
+# In a fresh interpreter: which of the models the stream path dumps are still unbuilt
+# (pydantic's placeholder) after `warm_up`.
+UNBUILT_AFTER_WARM_UP = """
+from pydantic._internal._mock_val_ser import MockValSer
+from anthropic.types import TextBlock, ToolUseBlock
+from desktop.core.llm import warm_up
+warm_up()
+print([m.__name__ for m in (TextBlock, ToolUseBlock)
+       if isinstance(m.__pydantic_serializer__, MockValSer)])
+"""
 
 USER = [{"role": "user", "content": "hi"}]
 
@@ -162,3 +175,11 @@ def test_price_by_model_family() -> None:
     assert price("claude-opus-4-1-20250805", 0, 1_000_000) == 75.0
     assert price("claude-haiku-5-5", 1_000_000, 1_000_000) == 6.0
     assert price("llama3.2", 10**6, 10**6) == 0.0
+
+
+def test_warm_up_builds_what_the_first_reply_would_stall_on() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", UNBUILT_AFTER_WARM_UP], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == "[]"

@@ -4,11 +4,13 @@ through the `< 1/2 >` switcher, on screen and in the database."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QToolButton
 from pytestqt.qtbot import QtBot
 
 from desktop.core.fake_api import FakeAPI, Turn
 from desktop.core.store import Store
 from desktop.ui.main_window import MainWindow
+from desktop.ui.message_card import MessageCard
 from tests.ui.chat_helpers import (
     WAIT_MS,
     cards,
@@ -62,13 +64,24 @@ def test_edit_makes_a_branch_and_the_switcher_moves_between_them(
     assert "Answer two." in screen_text(window)
 
 
+def built_buttons(card: MessageCard) -> list[str]:
+    return [button.text() for button in card.findChildren(QToolButton)]
+
+
+def shown_buttons(card: MessageCard) -> list[str]:
+    return [button.text() for button in card.findChildren(QToolButton) if button.isVisible()]
+
+
 def test_regenerate_makes_a_sibling_reply(
     qtbot: QtBot, window: MainWindow, fake_api: FakeAPI, store: Store
 ) -> None:
     fake_api.add(Turn(text="Take one."))
     send_and_wait(qtbot, window, "Say something")
     first = thread(store, window)[-1]
-    assert not cards(window)[0].regenerate_button.isVisible()  # user messages: Edit instead
+    user_card, reply_card = cards(window)
+    # each card builds only what it shows: user messages get Edit, the newest reply Regenerate
+    assert shown_buttons(user_card) == built_buttons(user_card) == ["Copy", "Edit"]
+    assert shown_buttons(reply_card) == built_buttons(reply_card) == ["Copy", "Regenerate"]
 
     fake_api.add(Turn(text="Take two."))
     with qtbot.waitSignal(window.controller.busyChanged, timeout=WAIT_MS):

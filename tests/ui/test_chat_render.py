@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QTextDocument
 from pytestqt.qtbot import QtBot
 
 from desktop.core.fake_api import FakeAPI, Turn
@@ -89,11 +89,14 @@ def test_a_growing_text_keeps_its_finished_chunks(qtbot: QtBot) -> None:
     reply = "\n\n".join(f"Paragraph {n}: " + "words " * 40 for n in range(30))
     text.show_text(reply[:4000], markdown=True)
     finished = text.pages[:-1]
+    growing = text.pages[-1].document
 
     text.show_text(reply, markdown=True)  # more streamed in
 
     assert len(text.pages) > len(finished) > 3
     assert all(a is b for a, b in zip(text.pages, finished, strict=False))  # not parsed again
+    assert text.pages[len(finished)].document is growing  # re-filled, not replaced
+    assert len(text.findChildren(QTextDocument)) == len(text.pages)
     assert text.plain_text().count("Paragraph") == 30
 
 

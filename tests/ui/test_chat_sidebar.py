@@ -49,6 +49,26 @@ def test_new_chat_then_switching_conversations(
     assert "First reply." in screen_text(window) and "Second reply." not in screen_text(window)
 
 
+def test_sending_again_moves_the_chat_up_but_leaves_an_unchanged_list_alone(
+    qtbot: QtBot, open_window: OpenWindow, client: ModelClient, fake_api: FakeAPI, store: Store
+) -> None:
+    older, _ = _with_two_conversations(store)
+    window = open_window(client)
+    window.controller.open_conversation(older)
+    view = find(window, "conversationList")
+    assert _titles(window) == ["Newer chat", "Older chat"]
+
+    fake_api.add(Turn(text="Moved up."))
+    send_and_wait(qtbot, window, "a new question")
+    assert _titles(window) == ["Older chat", "Newer chat"]  # refilled, newest first
+    top = view.item(0)
+    assert view.currentItem() is top
+
+    fake_api.add(Turn(text="Still on top."))
+    send_and_wait(qtbot, window, "one more")
+    assert view.item(0) is top and view.currentItem() is top  # the same rows, not rebuilt
+
+
 def test_ctrl_n_starts_a_new_chat(
     qtbot: QtBot, open_window: OpenWindow, client: ModelClient, store: Store
 ) -> None:

@@ -86,8 +86,8 @@ def test_a_hit_in_an_early_message_opens_the_chat_scrolled_to_it(
     viewport = view.viewport().rect()
     top_left = card.mapTo(view.viewport(), card.rect().topLeft())
     assert viewport.contains(top_left)  # paged back three pages and scrolled to it
-    assert "#messageCard" in card.styleSheet()  # flashed
-    qtbot.waitUntil(lambda: card.styleSheet() == "", timeout=WAIT_MS)
+    assert card.highlighted  # flashed
+    qtbot.waitUntil(lambda: not card.highlighted, timeout=WAIT_MS)
 
 
 def test_lists_are_grouped_by_day(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.core import settings
@@ -34,6 +34,13 @@ def card_html(window: MainWindow) -> str:
     return cards(window)[-1].body.html()
 
 
+def edge_and_inside(card: QWidget) -> tuple[str, str]:
+    """The colours of a card's 1 px border and of the panel just inside it, as painted."""
+    image = card.grab().toImage()
+    middle = image.height() // 2
+    return image.pixelColor(0, middle).name(), image.pixelColor(4, middle).name()
+
+
 def test_code_blocks_are_coloured_for_the_theme() -> None:
     render.use_theme(False)
     light = render_markdown(CODE).html
@@ -58,6 +65,9 @@ def test_switching_theme_in_settings_restyles_the_window(
     send_and_wait(qtbot, window, "show me code")
     before = card_html(window)
     assert LIGHT_CODE.background in before
+    user_card, reply_card = cards(window)
+    assert edge_and_inside(user_card) == (LIGHT["user_card_border"], LIGHT["user_card"])
+    assert edge_and_inside(reply_card) == (LIGHT["card_border"], LIGHT["base"])
     assert LIGHT["base"] in QApplication.instance().styleSheet()  # type: ignore[union-attr]
 
     qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
@@ -70,6 +80,7 @@ def test_switching_theme_in_settings_restyles_the_window(
 
     after = card_html(window)
     assert after != before
+    assert edge_and_inside(reply_card) == (DARK["card_border"], DARK["base"])
     assert DARK_CODE.background in after and LIGHT_CODE.background not in after
     sheet = QApplication.instance().styleSheet()  # type: ignore[union-attr]
     assert DARK["base"] in sheet and LIGHT["base"] not in sheet
