@@ -11,24 +11,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from desktop.ui.naming import named
-from desktop.ui.task_style import BORDER, MUTED, TEXT
-
-
-def actions_sheet() -> str:
-    return f"""
-#exportButton, #promoteButton {{
-    background: transparent; color: {MUTED.name()}; border: 1px solid transparent;
-    border-radius: 7px; padding: 3px 10px; font-size: 12px;
-}}
-#exportButton:hover, #promoteButton:hover {{ color: {TEXT.name()}; border-color: {BORDER.name()}; }}
-"""
 
 
 class ChatActions(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "chatActions", "Export the chat, or make it an agent task")
-        self.setStyleSheet(actions_sheet())
         self.export_button = named(QPushButton("Export…"), "exportButton",
                                    "Save the chat as Markdown (this branch) or JSON (complete)")
         self.promote_button = named(QPushButton("Promote to task…"), "promoteButton",

@@ -23,25 +23,8 @@ from PySide6.QtWidgets import (
 from desktop.ui.naming import named
 from desktop.ui.replay import Replay
 from desktop.ui.run_state import RunState
-from desktop.ui.task_style import BORDER, CARD, MUTED, TEXT
 
 SHOWN_FILES = 4
-
-
-def bar_sheet() -> str:
-    """The bar's look in the current theme's colours."""
-    return f"""
-#replayBar {{ background: transparent; }}
-#replayPosition, #filesTouched {{ color: {MUTED.name()}; font-size: 12px; }}
-#replayBack, #replayForward, #forkButton, #exportButton, #compareButton {{
-    background: {CARD.name()}; color: {TEXT.name()}; border: 1px solid {BORDER.name()};
-    border-radius: 7px; padding: 3px 10px;
-}}
-#replayBack:hover, #replayForward:hover, #forkButton:hover, #exportButton:hover,
-#compareButton:hover {{ border-color: {MUTED.name()}; }}
-#replayBack:disabled, #replayForward:disabled {{ color: {BORDER.name()}; }}
-#forkButton {{ font-weight: 600; }}
-"""
 
 
 class ReplayBar(QFrame):
@@ -54,7 +37,6 @@ class ReplayBar(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "replayBar", "Walk through the run one event at a time")
-        self.setStyleSheet(bar_sheet())
         self.replay: Replay | None = None
         self.back_button = named(QToolButton(), "replayBack", "One event back (Left)")
         self.back_button.setText("◀")

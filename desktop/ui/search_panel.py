@@ -38,20 +38,6 @@ ROW_PADDING = 8
 TITLE_CHARS = 60
 MATCH = re.compile(r"\[([^\[\]\n]+)\]")
 MATCH_STYLE = "font-weight:600; color:#b45309"
-SHEET = """
-#searchInput {
-    background: #ffffff; border: 1px solid #e4e4e7; border-radius: 8px; padding: 5px 8px;
-}
-#searchInput:focus { border-color: #a1a1aa; }
-#importButton {
-    background: transparent; border: 1px solid transparent; border-radius: 6px; padding: 3px 6px;
-    color: #52525b;
-}
-#importButton:hover { border-color: #d4d4d8; background: #ffffff; }
-#searchResults { background: transparent; border: none; outline: none; }
-#searchResults::item { border-radius: 8px; padding: 0 2px; }
-#searchResults::item:selected, #searchResults::item:hover { background: #e4e4e7; }
-"""
 
 
 def where(hit: SearchHit) -> str:
@@ -85,7 +71,6 @@ class SearchPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(SHEET)
         self.search_input = named(QLineEdit(), "searchInput",
                                   "Search chats, runs, tool output and memories")
         self.search_input.setPlaceholderText("Search history…")

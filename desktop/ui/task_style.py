@@ -215,5 +215,15 @@ _PANE_TEMPLATE = """
 }
 #denyButton { color: @red@; border-color: @danger_border@; }
 #alwaysButton:hover, #denyButton:hover { background: @hover@; }
+#replayBar { background: transparent; }
+#replayPosition, #filesTouched { color: @MUTED@; font-size: 12px; }
+#replayBack, #replayForward, #forkButton, #exportButton, #compareButton {
+    background: @CARD@; color: @TEXT@; border: 1px solid @BORDER@;
+    border-radius: 7px; padding: 3px 10px;
+}
+#replayBack:hover, #replayForward:hover, #forkButton:hover, #exportButton:hover,
+#compareButton:hover { border-color: @MUTED@; }
+#replayBack:disabled, #replayForward:disabled { color: @BORDER@; }
+#forkButton { font-weight: 600; }
 """
 use_theme(False)

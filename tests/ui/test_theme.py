@@ -41,6 +41,12 @@ def edge_and_inside(card: QWidget) -> tuple[str, str]:
     return image.pixelColor(0, middle).name(), image.pixelColor(4, middle).name()
 
 
+def right_inside(widget: QWidget) -> str:
+    """The colour painted just inside a box's right edge, clear of its text."""
+    image = widget.grab().toImage()
+    return image.pixelColor(image.width() - 6, image.height() // 2).name()
+
+
 def test_code_blocks_are_coloured_for_the_theme() -> None:
     render.use_theme(False)
     light = render_markdown(CODE).html
@@ -67,6 +73,8 @@ def test_switching_theme_in_settings_restyles_the_window(
     assert LIGHT_CODE.background in before
     user_card, reply_card = cards(window)
     assert edge_and_inside(user_card) == (LIGHT["user_card_border"], LIGHT["user_card"])
+    search = window.sidebar.search_panel.search_input
+    assert right_inside(search) == LIGHT["base"]
     assert edge_and_inside(reply_card) == (LIGHT["card_border"], LIGHT["base"])
     assert LIGHT["base"] in QApplication.instance().styleSheet()  # type: ignore[union-attr]
 
@@ -81,6 +89,7 @@ def test_switching_theme_in_settings_restyles_the_window(
     after = card_html(window)
     assert after != before
     assert edge_and_inside(reply_card) == (DARK["card_border"], DARK["base"])
+    assert right_inside(search) == DARK["base"]  # the sidebar's widgets follow too
     assert DARK_CODE.background in after and LIGHT_CODE.background not in after
     sheet = QApplication.instance().styleSheet()  # type: ignore[union-attr]
     assert DARK["base"] in sheet and LIGHT["base"] not in sheet
