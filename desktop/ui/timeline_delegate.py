@@ -1,4 +1,5 @@
-"""Paints the timeline's rows: the agent's text, tool-call cards, and how the run ended.
+"""Paints the timeline's rows: the agent's text (Markdown, see `timeline_text`), tool-call
+cards, and how the run ended.
 
 A card is a header (status dot, tool name, key argument, status and duration), an optional
 note (a denial's reason), the output in a monospace body folded to `FOLD_LINES`, and a
@@ -22,11 +23,14 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QUrl,
 )
 from PySide6.QtGui import (
+    QDesktopServices,
     QFont,
     QFontDatabase,
     QFontMetrics,
+    QGuiApplication,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -34,6 +38,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem
 
+from desktop.ui.render import copy_index
 from desktop.ui.run_format import diff_kind
 from desktop.ui.task_style import (
     BORDER,
@@ -47,6 +52,7 @@ from desktop.ui.task_style import (
     status_colour,
 )
 from desktop.ui.timeline_model import ENTRY_ROLE, FOLD_LINES, EndEntry, Entry, TextEntry, ToolEntry
+from desktop.ui.timeline_text import AgentText
 
 COLUMN_WIDTH = 920
 SIDE_MARGIN = 20
@@ -121,6 +127,7 @@ class TimelineDelegate(QStyledItemDelegate):
         self.highlighted_row: int | None = None
         """The row a replay or a search result points at: it gets a ring."""
         self._fonts: Fonts | None = None
+        self.text = AgentText()
         self._heights: weakref.WeakKeyDictionary[Entry, tuple[int, int, int]] = (
             weakref.WeakKeyDictionary()
         )
@@ -160,13 +167,9 @@ class TimelineDelegate(QStyledItemDelegate):
         if isinstance(entry, ToolEntry):
             return card_geometry(entry, area, fonts).card.height() + 2 * ROW_GAP
         if isinstance(entry, TextEntry):
-            return TEXT_LABEL_HEIGHT + self._text_height(entry.text, area.width()) + 2 * ROW_GAP + 6
+            text = self.text.height(entry, area.width() - 8, fonts.base)
+            return TEXT_LABEL_HEIGHT + text + 2 * ROW_GAP + 6
         return END_HEIGHT + 2 * ROW_GAP
-
-    def _text_height(self, text: str, width: int) -> int:
-        metrics = QFontMetrics(self.fonts().base)
-        bounds = metrics.boundingRect(QRect(0, 0, width - 8, 1_000_000), _WRAP, text)
-        return max(bounds.height(), metrics.lineSpacing())
 
     # --- painting ---------------------------------------------------------------------------
 
@@ -202,11 +205,7 @@ class TimelineDelegate(QStyledItemDelegate):
         label = QRect(area.left() + 4, area.top(), area.width() - 8, TEXT_LABEL_HEIGHT)
         painter.drawText(label, Qt.AlignmentFlag.AlignVCenter,
                          entry.label or f"Agent · step {entry.step}")
-        painter.setFont(fonts.base)
-        painter.setPen(TEXT)
-        text = QRect(area.left() + 4, label.bottom() + 3, area.width() - 8,
-                     area.height() - TEXT_LABEL_HEIGHT - 3)
-        painter.drawText(text, _WRAP, entry.text)
+        self.text.paint(painter, entry, text_rect(area), fonts.base)
 
     def _paint_end(self, painter: QPainter, entry: EndEntry, area: QRect) -> None:
         fonts = self.fonts()
@@ -332,8 +331,12 @@ class TimelineDelegate(QStyledItemDelegate):
     # --- clicks -----------------------------------------------------------------------------
 
     def hit(self, index: Index, rect: QRect, pos: QPoint) -> str | None:
-        """"header" or "footer" when `pos` is on a card's clickable part, else None."""
+        """"header" or "footer" when `pos` is on a card's clickable part, the link's address
+        when it is on a link in the agent's text, else None."""
         entry = index.data(ENTRY_ROLE)
+        if isinstance(entry, TextEntry):
+            link = self.text.link_at(entry, text_rect(column(rect)), pos, self.fonts().base)
+            return link or None
         if not isinstance(entry, ToolEntry) or self._view.indexWidget(index) is not None:
             return None
         geometry = card_geometry(entry, column(rect), self.fonts())
@@ -354,10 +357,23 @@ class TimelineDelegate(QStyledItemDelegate):
             model.toggle_expanded(index.row())  # type: ignore[attr-defined]
         elif part == "header":
             model.toggle_collapsed(index.row())  # type: ignore[attr-defined]
+        elif part is not None:
+            self._follow(index.data(ENTRY_ROLE), part)
         return part is not None
 
+    def _follow(self, entry: TextEntry, link: str) -> None:
+        """A code block's Copy link copies it; any other link opens in the browser."""
+        number = copy_index(link)
+        if number is None:
+            QDesktopServices.openUrl(QUrl(link))
+        elif (code := self.text.code_block(entry, number)) is not None:
+            QGuiApplication.clipboard().setText(code)
 
-_WRAP = Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+
+def text_rect(area: QRect) -> QRect:
+    """Where a text row's words go, under its "Agent · step N" label."""
+    top = area.top() + TEXT_LABEL_HEIGHT + 3
+    return QRect(area.left() + 4, top, area.width() - 8, area.bottom() - top + 1)
 
 
 def _dot(painter: QPainter, centre: QPoint, colour: object) -> None:
