@@ -87,8 +87,7 @@ async def _run(
     import asyncio
 
     from desktop.core import settings
-    from desktop.core.agent import Budget
-    from desktop.core.events import ApprovalNeeded
+    from desktop.core.events import ApprovalNeeded, Budget
     from desktop.core.permissions import Policy
     from desktop.core.recorder import start_run
 
@@ -210,7 +209,8 @@ class _Terminal:
 
         match event:
             case ev.RunStarted(run_id=run_id, goal=goal, workspace=workspace, model=model):
-                self.line(f"run {run_id}: {goal}\n  workspace {workspace} · model {model}")
+                limits = f" · budget {event.budget.text()}" if event.budget else ""
+                self.line(f"run {run_id}: {goal}\n  workspace {workspace} · model {model}{limits}")
             case ev.StepStarted(step=step):
                 self.line(f"== step {step}")
             case ev.TextDelta(text=text):

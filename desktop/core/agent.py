@@ -19,7 +19,6 @@ import logging
 import platform
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +27,7 @@ from desktop.core.events import (
     AgentMessage,
     ApprovalNeeded,
     ApprovalResolved,
+    Budget,
     BudgetExhausted,
     MessageDone,
     RunEvent,
@@ -52,32 +52,6 @@ if TYPE_CHECKING:
     from desktop.core.store import Store
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Budget:
-    """Limits checked before each step; the first one reached ends the run.
-
-    A step under way (a long command, a pending approval) is not interrupted: commands have
-    their own timeout, and the user can cancel.
-    """
-
-    max_steps: int = 30
-    max_tokens: int = 2_000_000
-    max_cost_usd: float = 5.0
-    max_wall_s: float = 3600.0
-
-    def exceeded(self, steps: int, usage: Usage, elapsed_s: float) -> str | None:
-        """The limit that is used up, worded for the user, or None."""
-        if steps >= self.max_steps:
-            return f"max steps ({self.max_steps})"
-        if usage.input_tokens + usage.output_tokens >= self.max_tokens:
-            return f"max tokens ({self.max_tokens:,})"
-        if usage.cost_usd >= self.max_cost_usd:
-            return f"max cost (${self.max_cost_usd:.2f})"
-        if elapsed_s >= self.max_wall_s:
-            return f"max wall time ({self.max_wall_s:g} s)"
-        return None
 
 
 class Finished(Exception):
@@ -157,7 +131,7 @@ class Agent:
 
     async def run(self, goal: str) -> AsyncGenerator[RunEvent, None]:
         """Work toward `goal` until done; the last event says how the run ended."""
-        yield RunStarted(self.run_id, goal, str(self.workspace), self.model)
+        yield RunStarted(self.run_id, goal, str(self.workspace), self.model, self.budget)
         self.started = time.monotonic()
         if self.fork is None:
             self.add_message("user", goal)

@@ -30,6 +30,37 @@ class Usage:
         )
 
 
+@dataclass(frozen=True)
+class Budget:
+    """Limits checked before each step; the first one reached ends the run.
+
+    A step under way (a long command, a pending approval) is not interrupted: commands have
+    their own timeout, and the user can cancel.
+    """
+
+    max_steps: int = 30
+    max_tokens: int = 2_000_000
+    max_cost_usd: float = 5.0
+    max_wall_s: float = 3600.0
+
+    def text(self) -> str:
+        """30 steps · $5.00 · 60 min"""
+        minutes = max(1, round(self.max_wall_s / 60))
+        return f"{self.max_steps} steps · ${self.max_cost_usd:.2f} · {minutes} min"
+
+    def exceeded(self, steps: int, usage: Usage, elapsed_s: float) -> str | None:
+        """The limit that is used up, worded for the user, or None."""
+        if steps >= self.max_steps:
+            return f"max steps ({self.max_steps})"
+        if usage.input_tokens + usage.output_tokens >= self.max_tokens:
+            return f"max tokens ({self.max_tokens:,})"
+        if usage.cost_usd >= self.max_cost_usd:
+            return f"max cost (${self.max_cost_usd:.2f})"
+        if elapsed_s >= self.max_wall_s:
+            return f"max wall time ({self.max_wall_s:g} s)"
+        return None
+
+
 # --- model stream -------------------------------------------------------------------------
 
 
@@ -128,6 +159,8 @@ class RunStarted:
     goal: str
     workspace: str
     model: str
+    budget: Budget | None = None
+    """The run's limits (None in runs recorded before it was stored)."""
 
 
 @dataclass(frozen=True)
@@ -310,6 +343,8 @@ def from_record(type_name: str, data: dict[str, Any]) -> Any:
         return UsageUpdated(Usage(**data["usage"]), data["step"])
     if cls is RunForked:
         return RunForked(data["parent_run_id"], data["fork_seq"], tuple(data["messages"]))
+    if cls is RunStarted and data.get("budget") is not None:
+        return RunStarted(**{**data, "budget": Budget(**data["budget"])})
     return cls(**data)
 
 

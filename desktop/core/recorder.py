@@ -16,9 +16,10 @@ from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
-from desktop.core.agent import Agent, Budget
+from desktop.core.agent import Agent
 from desktop.core.events import (
     END_STATUS,
+    Budget,
     BudgetExhausted,
     RunCancelled,
     RunEvent,

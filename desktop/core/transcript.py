@@ -16,7 +16,9 @@ from typing import Any
 from desktop.core.events import (
     AgentMessage,
     ApprovalResolved,
+    Budget,
     PlanUpdated,
+    RunStarted,
     StepStarted,
     TextDelta,
     ToolCallFinished,
@@ -47,7 +49,9 @@ def run_json(run: Run, events: Sequence[StoredEvent]) -> dict[str, Any]:
 
 
 def run_markdown(run: Run, events: Sequence[StoredEvent]) -> str:
-    parts = [f"# Run {run.id}: {run.goal}", _summary_list(run)]
+    started = next((s.event() for s in events if s.type == "RunStarted"), None)
+    budget = started.budget if isinstance(started, RunStarted) else None
+    parts = [f"# Run {run.id}: {run.goal}", _summary_list(run, budget)]
     streamed = ""  # the current step's text, until its AgentMessage arrives
     outputs: dict[str, str] = {}  # output of calls that have started but not finished
     for stored in events:
@@ -86,7 +90,7 @@ def run_markdown(run: Run, events: Sequence[StoredEvent]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _summary_list(run: Run) -> str:
+def _summary_list(run: Run, budget: Budget | None) -> str:
     totals = (
         f"{run.steps} steps · {run.input_tokens:,} tokens in / {run.output_tokens:,} out"
         f" · ${run.cost_usd:.4f}"
@@ -95,7 +99,7 @@ def _summary_list(run: Run) -> str:
         f"- Status: {run.status}",
         f"- Workspace: `{run.workspace}`",
         f"- Model: {run.model}",
-        f"- Totals: {totals}",
+        f"- Totals: {totals}" + (f" (budget: {budget.text()})" if budget else ""),
         f"- Started: {run.created_at}" + (f" · Ended: {run.ended_at}" if run.ended_at else ""),
     ]
     if run.parent_run_id is not None:

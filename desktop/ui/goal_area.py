@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.agent import Budget
+from desktop.core.events import Budget
 from desktop.ui.naming import named
 from desktop.ui.text_input import GrowingTextInput
 
@@ -44,12 +44,6 @@ def shown_path(path: str) -> str:
     """The path with the home folder as ~, as people write it."""
     home = str(Path.home())
     return "~" + path[len(home):] if path == home or path.startswith(home + "/") else path
-
-
-def budget_text(budget: Budget) -> str:
-    """30 steps · $5.00 · 60 min"""
-    minutes = max(1, round(budget.max_wall_s / 60))
-    return f"{budget.max_steps} steps · ${budget.max_cost_usd:.2f} · {minutes} min"
 
 
 class GoalInput(GrowingTextInput):
@@ -226,7 +220,7 @@ class GoalArea(QFrame):
         self.model_picker.hide()
         self.budget_label.setVisible(budget is not None)
         if budget is not None:
-            self.budget_summary.setText(budget_text(budget))
+            self.budget_summary.setText(budget.text())
         self.run_button.hide()
         self.stop_button.setVisible(running)
         self.stop_button.setEnabled(running)

@@ -18,6 +18,7 @@ from desktop.core.events import (
     AgentMessage,
     ApprovalNeeded,
     ApprovalResolved,
+    Budget,
     BudgetExhausted,
     PlanItem,
     PlanUpdated,
@@ -64,7 +65,7 @@ class RunState(QObject):
         goal: str = "",
         workspace: str = "",
         *,
-        max_steps: int | None = None,
+        budget: Budget | None = None,
         started_at: datetime | None = None,
         parent: QObject | None = None,
     ) -> None:
@@ -72,7 +73,8 @@ class RunState(QObject):
         self.run_id = run_id
         self.goal = goal
         self.workspace = workspace
-        self.max_steps = max_steps
+        self.budget = budget
+        """The run's limits: from its start event, or from the live run it follows."""
         self.timeline = TimelineModel(self)
         self.plan: tuple[PlanItem, ...] = ()
         self.status = "running"
@@ -106,8 +108,9 @@ class RunState(QObject):
         """Take one event into the state, in the order the run produced it."""
         timeline = self.timeline
         match event:
-            case RunStarted(goal=goal, workspace=workspace):
+            case RunStarted(goal=goal, workspace=workspace, budget=budget):
                 self.goal, self.workspace = goal, workspace
+                self.budget = budget or self.budget
             case RunForked(parent_run_id=parent, fork_seq=seq, messages=messages):
                 timeline.add_note(
                     f"Forked from run #{parent} at event {seq}",
@@ -176,7 +179,8 @@ class RunState(QObject):
 
     def status_text(self) -> str:
         """step 3 / 30 · 12.3k in / 1.1k out · $0.04 · 0:42 (no cost for unpriced models)."""
-        step = f"step {self.step} / {self.max_steps}" if self.max_steps else f"step {self.step}"
+        limit = self.budget.max_steps if self.budget else None
+        step = f"step {self.step} / {limit}" if limit else f"step {self.step}"
         usage = self.usage
         parts = [step, f"{tokens(usage.input_tokens)} in / {tokens(usage.output_tokens)} out"]
         if usage.cost_usd:

@@ -15,8 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.agent import Budget
-from desktop.core.events import ApprovalNeeded, ApprovalResolved, Decision, RunForked
+from desktop.core.events import ApprovalNeeded, ApprovalResolved, Budget, Decision, RunForked
 from desktop.core.fork import fork_at
 from desktop.core.llm import DEFAULT_MODEL, FALLBACK_MODELS, ModelClient
 from desktop.core.permissions import Approve, Policy
@@ -191,7 +190,7 @@ class TaskController(ModelChoice, QObject):
         return list(self._runs)
 
     def budget(self, run_id: int) -> Budget | None:
-        """The budget a live run was started with (stored runs do not record it)."""
+        """The budget a live run was started with; a stored run's is in its `RunStarted`."""
         return self._budgets.get(run_id)
 
     def runs(self) -> list[Run]:

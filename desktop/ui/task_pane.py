@@ -31,8 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import settings
-from desktop.core.agent import Budget
-from desktop.core.events import RunEvent
+from desktop.core.events import Budget, RunEvent
 from desktop.ui import dialogs
 from desktop.ui.event_timeline import TimelineView
 from desktop.ui.goal_area import GoalArea
@@ -178,7 +177,8 @@ class TaskPane(QWidget):
         controller = self.controller
         assert controller is not None
         running = controller.is_running(run_id)
-        self.goal_area.show_run(state.goal, state.workspace, controller.budget(run_id), running)
+        budget = controller.budget(run_id) or state.budget
+        self.goal_area.show_run(state.goal, state.workspace, budget, running)
         self.timeline.show_timeline(state.timeline)
         self.stack.setCurrentWidget(self.timeline)
         self.on_plan_changed()
@@ -333,12 +333,11 @@ class TaskPane(QWidget):
         """A new live run: its state follows it from the first event on."""
         assert self.controller is not None
         run = self.controller.run(run_id)
-        budget = self.controller.budget(run_id)
         state = RunState(
             run_id,
             run.goal if run else "",
             run.workspace if run else "",
-            max_steps=budget.max_steps if budget else None,
+            budget=self.controller.budget(run_id),
             parent=self,
         )
         self.states[run_id] = state

@@ -129,6 +129,7 @@ def test_run_fixes_the_seed_bug_and_the_runs_can_be_shown(
     assert (workspace / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
     assert "1 passed" in fake_api.requests[-1]["body"]["messages"][-1]["content"][0]["content"]
     assert "-> edit_file" in out and "+    return a + b" in out
+    assert "· budget 30 steps · $5.00 · 60 min" in out.splitlines()[1]
     assert "1 passed" in out
     assert "Fixed add(); the test passes.\n== finished (4 steps" in out
     assert err.strip().endswith("[run 1]")
@@ -147,6 +148,7 @@ def test_run_fixes_the_seed_bug_and_the_runs_can_be_shown(
     exported = json.loads(out)
     assert exported["run"]["summary"] == "Fixed add(); the test passes."
     assert exported["events"][0]["type"] == "RunStarted"
+    assert exported["events"][0]["data"]["budget"]["max_steps"] == 30
     assert exported["events"][-1]["type"] == "RunFinished"
 
     code, _, err = call("runs", "show", "99", env=env)

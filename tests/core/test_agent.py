@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from desktop.core.agent import Budget
 from desktop.core.events import (
     AgentMessage,
     ApprovalNeeded,
     ApprovalResolved,
+    Budget,
     BudgetExhausted,
     Decision,
     PlanItem,

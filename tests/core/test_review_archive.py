@@ -12,6 +12,7 @@ from desktop.core.archive import ArchiveError, conversation_text, import_text, r
 from desktop.core.chat_transcript import task_goal
 from desktop.core.events import (
     AgentMessage,
+    Budget,
     RunFinished,
     RunStarted,
     StepStarted,
@@ -38,7 +39,7 @@ def branched_chat(store: Store) -> int:
 def recorded_run(store: Store) -> int:
     run = store.create_run("tidy the notes", "/work/notes", "m")
     for event in (
-        RunStarted(run.id, "tidy the notes", "/work/notes", "m"),
+        RunStarted(run.id, "tidy the notes", "/work/notes", "m", Budget(max_steps=7)),
         StepStarted(1),
         AgentMessage("Reading.", 1),
         UsageUpdated(Usage(900, 50, 0.01), 1),
@@ -84,8 +85,9 @@ def test_a_run_round_trips_and_is_searchable(store: Store) -> None:
     assert store.run(imported.id).status == "finished"
     hits = [(h.kind, h.parent_id, h.seq) for h in store.search("zanzibar")]
     assert sorted(hits) == [("run_event", run, 6), ("run_event", imported.id, 6)]
-    markdown = run_text(store, run, "md")
+    markdown = run_text(store, imported.id, "md")
     assert "```console\n$ grep -r TODO .\n```" in markdown
+    assert "(budget: 7 steps · $5.00 · 60 min)" in markdown  # carried by the start event
 
 
 def test_a_bad_file_is_refused_before_anything_is_written(store: Store) -> None:

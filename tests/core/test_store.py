@@ -237,7 +237,7 @@ def test_thread_of_ten_thousand_messages_is_fast(store: Store, db_path: Path) ->
 
 def _run_events(run_id: int) -> list[events.RunEvent]:
     return [
-        events.RunStarted(run_id, "Tidy the repo", "/work", "claude"),
+        events.RunStarted(run_id, "Tidy the repo", "/work", "claude", events.Budget(max_steps=7)),
         events.StepStarted(1),
         events.PlanUpdated((events.PlanItem("read files", "done"), events.PlanItem("clean up"))),
         events.TextDelta("Looking"),
@@ -261,6 +261,7 @@ def test_events_round_trip_in_seq_order(store: Store, db_path: Path) -> None:
     stored = store.events(run.id)
     assert [e.seq for e in stored] == seqs
     assert [e.event() for e in stored] == recorded
+    assert stored[0].event().budget == events.Budget(max_steps=7)
     assert stored[2].event().items[0] == events.PlanItem("read files", "done")
     assert stored[9].event().usage == events.Usage(100, 20, 0.01)
     assert [e.type for e in store.events(run.id, upto_seq=3)] == [

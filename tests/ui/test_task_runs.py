@@ -144,7 +144,9 @@ def test_a_finished_run_shown_from_the_store_looks_as_it_did_live(
         assert find(shown, "newTaskButton").isVisible()
         assert not has_visible(shown, "runButton") and not has_visible(shown, "stopButton")
         assert find(shown, "runBadge", QLabel).accessibleDescription() == "Finished"
-        assert find(shown, "runStatus", QLabel).text().startswith("step 4 · ")
+        # the run's own limits, from its stored start event
+        assert find(shown, "runStatus", QLabel).text().startswith("step 4 / 30 · ")
+        assert find(shown, "budgetSummary", QLabel).text() == "30 steps · $5.00 · 60 min"
 
         click(qtbot, find(shown, "newTaskButton", QPushButton))
         assert not find(shown, "goalInput", QPlainTextEdit).isReadOnly()
