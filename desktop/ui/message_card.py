@@ -36,7 +36,7 @@ BORDER = 1  # px of the card's background around its panel
 STATUS_WORDS = {"streaming": "streaming…", "cancelled": "stopped", "failed": "failed"}
 
 
-# part: (text, object name, tooltip, the card's slot for its click), in footer order
+# a footer button: (text, object name, tooltip, the card's slot for its click)
 BUTTONS = {
     "previous_button": ("‹", "previousBranchButton", "Previous version", "on_previous_clicked"),
     "next_button": ("›", "nextBranchButton", "Next version", "on_next_clicked"),
