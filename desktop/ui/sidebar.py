@@ -147,6 +147,7 @@ class Sidebar(QFrame):
             self.conversationSelected.emit(item.data(ID_ROLE))
 
     def on_item_changed(self, item: QListWidgetItem) -> None:
+        self._shown = None  # the row shows what was typed: let the refill show the stored title
         self.renameRequested.emit(item.data(ID_ROLE), item.text())
 
     def on_context_menu(self, position: QPoint) -> None:

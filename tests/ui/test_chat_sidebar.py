@@ -101,6 +101,26 @@ def test_rename_inline_with_f2(
     assert "Renamed chat" in _titles(window)
 
 
+def test_a_blank_name_puts_the_old_title_back(
+    qtbot: QtBot, open_window: OpenWindow, client: ModelClient, store: Store
+) -> None:
+    _with_two_conversations(store)
+    window = open_window(client)
+    view = find(window, "conversationList")
+    view.setCurrentRow(1)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = view.findChild(QLineEdit)
+    assert editor is not None
+    editor.selectAll()
+    qtbot.keyClicks(editor, "   ")  # no name at all
+    with qtbot.waitSignal(window.sidebar.renameRequested, timeout=WAIT_MS):
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+    assert _titles(window) == ["Newer chat", "Older chat"]
+    assert [c.title for c in store.conversations()] == ["Newer chat", "Older chat"]
+
+
 def _press_delete_and_answer(
     qtbot: QtBot, window: MainWindow, row: int, answer: QMessageBox.StandardButton
 ) -> None:
