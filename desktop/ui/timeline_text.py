@@ -54,7 +54,7 @@ class AgentText:
             metrics = QFontMetrics(font)
             bounds = metrics.boundingRect(QRect(0, 0, width, 1_000_000), WRAP, entry.text)
             return max(bounds.height(), metrics.lineSpacing())
-        document.setTextWidth(width)
+        _lay_out(document, width)
         return math.ceil(document.size().height())
 
     def paint(self, painter: QPainter, entry: TextEntry, rect: QRect, font: QFont) -> None:
@@ -64,7 +64,7 @@ class AgentText:
             painter.setPen(TEXT)
             painter.drawText(rect, WRAP, entry.text)
             return
-        document.setTextWidth(rect.width())
+        _lay_out(document, rect.width())
         context = QAbstractTextDocumentLayout.PaintContext()
         context.palette.setColor(QPalette.ColorRole.Text, TEXT)
         context.clip = QRectF(0, 0, rect.width(), rect.height())
@@ -78,7 +78,7 @@ class AgentText:
         document = self.document(entry, font)
         if document is None or not rect.contains(pos):
             return ""
-        document.setTextWidth(rect.width())
+        _lay_out(document, rect.width())
         return document.documentLayout().anchorAt(QPointF(pos - rect.topLeft()))
 
     def code_block(self, entry: TextEntry, number: int) -> str | None:
@@ -103,3 +103,10 @@ class AgentText:
         if rendered.document.defaultFont() != font:
             rendered.document.setDefaultFont(font)
         return rendered.document
+
+
+def _lay_out(document: QTextDocument, width: int) -> None:
+    """At `width`: setting the width, even unchanged, lays the text out again, and this runs on
+    every paint and every mouse move over the row."""
+    if document.textWidth() != width:
+        document.setTextWidth(width)

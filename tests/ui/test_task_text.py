@@ -16,7 +16,7 @@ from desktop.core.llm import ModelClient
 from desktop.core.store import Store
 from desktop.ui.task_pane import TaskPane
 from desktop.ui.timeline_model import TextEntry
-from tests.ui.task_helpers import TaskUI, start_run, task_ui, timeline, wait_ended
+from tests.ui.task_helpers import start_run, task_ui, timeline, wait_ended
 
 CODE = "print('hello')"
 SAID = f"Use **two** steps:\n\n1. list\n2. read\n\n```python\n{CODE}\n```"
@@ -24,7 +24,6 @@ SAID = f"Use **two** steps:\n\n1. list\n2. read\n\n```python\n{CODE}\n```"
 
 @pytest.fixture
 def pane(qtbot: QtBot, qloop: object, store: Store, client: ModelClient) -> Iterator[TaskPane]:
-    ui: TaskUI
     with task_ui(qtbot, store, client) as ui:
         yield ui.pane
 
