@@ -2,11 +2,14 @@
 
 `Agent.run` repeats `step` until the model answers without calling a tool. A run usually
 starts from its goal alone; a fork (core/fork.py) starts from another run's conversation
-instead, which it records as its second event. A step streams
-the model's reply (with the tool schemas), then runs each tool call in order once the policy
-allows it, and sends all the results back as the next user message. Everything that happens
-is yielded as a typed event (core/events.py); the run ends by raising one of the small
-exceptions below, which `run` turns into its last event.
+instead, which it records as its second event. A step streams the model's reply (with the
+tool schemas), then runs each tool call in order once the policy allows it; the results go
+back in the next request. Everything that happens is yielded as a typed event
+(core/events.py), and every event passes through `Conversation` (core/conversation.py), which
+derives what the model is sent next from them. The reply's stop reason is acted on: a reply
+cut at the output limit is asked to go on, a paused turn is sent back to continue, a refusal
+or an overflowing context ends the run with that reason. The run ends by raising one of the
+small exceptions below, which `run` turns into its last event.
 
 Cancelling the task that iterates a run is how a run is stopped: the CancelledError reaches
 whatever is awaited (the model stream, an approval, a command, whose process group is then
@@ -23,8 +26,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from desktop.core import tools
+from desktop.core.blocks import ToolUseBlock
+from desktop.core.conversation import Conversation
 from desktop.core.events import (
     AgentMessage,
+    AppMessage,
     ApprovalNeeded,
     ApprovalResolved,
     Budget,
@@ -42,7 +48,9 @@ from desktop.core.events import (
     Usage,
     UsageUpdated,
 )
-from desktop.core.llm import DEFAULT_MODEL, ModelClient, ModelError
+from desktop.core.llm import DEFAULT_MODEL
+from desktop.core.model_errors import ModelError
+from desktop.core.model_stream import ModelStream
 from desktop.core.permissions import Policy
 from desktop.core.tools import ToolContext, ToolResult
 from desktop.core.tools.shell import DEFAULT_TIMEOUT_S
@@ -53,13 +61,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+CUT_SHORT = (
+    "Your last reply was cut off at the output limit (max_tokens). Continue exactly where it "
+    "stopped."
+)
+ENDS_RUN = {
+    "refusal": "the model refused to continue",
+    "model_context_window_exceeded": (
+        "the conversation no longer fits the model's context window"
+    ),
+}
+
 
 class Finished(Exception):
     """The model answered without calling a tool: its text is the run's summary."""
 
 
 class Failed(Exception):
-    """The run cannot go on (the model API failed for good)."""
+    """The run cannot go on (the model API failed for good, or the model refused)."""
 
 
 class BudgetExceeded(Exception):
@@ -103,7 +122,7 @@ class Agent:
 
     def __init__(
         self,
-        client: ModelClient,
+        client: ModelStream,
         workspace: Workspace,
         *,
         policy: Policy | None = None,
@@ -113,6 +132,7 @@ class Agent:
         run_id: int = 0,
         max_tokens: int = 8192,
         fork: RunForked | None = None,
+        thinking_budget: int = 0,
     ) -> None:
         self.client = client
         self.workspace = workspace
@@ -121,24 +141,26 @@ class Agent:
         self.model = model
         self.run_id = run_id
         self.max_tokens = max_tokens
+        self.thinking_budget = thinking_budget
         self.fork = fork
         self.context = ToolContext(workspace, store, run_id)
         self.system = system_prompt(workspace)
-        self.messages: list[dict[str, Any]] = []
+        self.conversation = Conversation()
         self.steps = 0
         self.usage = Usage()
         self.started = time.monotonic()
 
     async def run(self, goal: str) -> AsyncGenerator[RunEvent, None]:
         """Work toward `goal` until done; the last event says how the run ended."""
+        async for event in self._events(goal):
+            self.conversation.apply(event)  # the one way the conversation grows
+            yield event
+
+    async def _events(self, goal: str) -> AsyncIterator[RunEvent]:
         yield RunStarted(self.run_id, goal, str(self.workspace), self.model, self.budget)
         self.started = time.monotonic()
-        if self.fork is None:
-            self.add_message("user", goal)
-        else:
+        if self.fork is not None:
             yield self.fork
-            for message in self.fork.messages:
-                self.add_message(message["role"], message["content"])
         try:
             while True:
                 self.check_budget()
@@ -167,37 +189,59 @@ class Agent:
         try:
             async for event in self.client.stream(
                 model=self.model,
-                messages=self.messages,
+                messages=self.conversation.messages(),
                 system=self.system,
                 tools=tools.schemas(),
                 max_tokens=self.max_tokens,
+                thinking_budget=self.thinking_budget,
             ):
                 if isinstance(event, MessageDone):
                     reply = event
                 else:
                     yield event
         except ModelError as exc:
+            if exc.partial is not None:  # kept for the record, never acted on
+                async for event in self.replied(exc.partial, complete=False):
+                    yield event
             raise Failed(str(exc)) from exc
-        assert reply is not None, "ModelClient.stream always ends with MessageDone"
-        self.usage += reply.usage
-        yield AgentMessage(reply.text, self.steps)
-        yield UsageUpdated(self.usage, self.steps)
-        self.add_message("assistant", [b for b in reply.content if b.get("text") != ""])
+        assert reply is not None, "a model stream ends with MessageDone or raises"
+        async for event in self.replied(reply):
+            yield event
+        if reason := ENDS_RUN.get(reply.stop_reason or ""):
+            raise Failed(reason)
         if not reply.tool_uses:
+            if reply.stop_reason == "max_tokens":
+                yield AppMessage(CUT_SHORT)
+            if reply.stop_reason in ("max_tokens", "pause_turn"):
+                return
             raise Finished(reply.text)
-        results = []
         for call in reply.tool_uses:
-            async for event in self.call_tool(call, reply.input_errors.get(call["id"])):
+            async for event in self.call_tool(call, self.input_error(reply, call)):
                 yield event
-            assert isinstance(event, ToolCallFinished), "a call's last event is its end"
-            results.append(tool_result(event))
-        self.add_message("user", results)
+
+    async def replied(
+        self, reply: MessageDone, *, complete: bool = True
+    ) -> AsyncIterator[RunEvent]:
+        """The reply as the record keeps it (cut-off ones too), and the run's new totals."""
+        self.usage += reply.usage
+        yield AgentMessage(reply.text, self.steps, reply.content, reply.stop_reason, complete)
+        yield UsageUpdated(self.usage, self.steps)
+
+    def input_error(self, reply: MessageDone, call: ToolUseBlock) -> str | None:
+        """Why the call's input cannot be used, if it cannot."""
+        error = reply.input_errors.get(call.id)
+        if error and reply.stop_reason == "max_tokens":
+            return (
+                f"the tool input was cut off at the output limit (max_tokens = "
+                f"{self.max_tokens}); make the call smaller, e.g. write a long file in parts"
+            )
+        return error
 
     async def call_tool(
-        self, call: dict[str, Any], input_error: str | None
+        self, call: ToolUseBlock, input_error: str | None
     ) -> AsyncIterator[RunEvent]:
         """One call: check it, get permission, run it. The last event is its ToolCallFinished."""
-        call_id, name, args = call["id"], call["name"], call.get("input") or {}
+        call_id, name, args = call.id, call.name, call.input
         yield ToolCallStarted(call_id, name, args)
         started = time.monotonic()
         outcome = self.gate(call_id, name, args, input_error)
@@ -239,21 +283,8 @@ class Agent:
             return preview
         return self.policy.request(call_id, name, args, preview.text)
 
-    def add_message(self, role: str, content: str | list[dict[str, Any]]) -> None:
-        """The one way the conversation grows, so saving or showing it hooks in one place."""
-        self.messages.append({"role": role, "content": content})
-
 
 def _denial(name: str, who: str, reason: str) -> ToolResult:
     why = reason or "no reason given"
     return ToolResult(f"{who} denied this {name} call: {why}", is_error=True, denied=True)
 
-
-def tool_result(finished: ToolCallFinished) -> dict[str, Any]:
-    """The tool_result block the model is sent for a finished call."""
-    return {
-        "type": "tool_result",
-        "tool_use_id": finished.call_id,
-        "content": finished.result or "(empty)",
-        "is_error": finished.is_error,
-    }

@@ -2,7 +2,8 @@
 
 `ChatSession` stores the user's message before the request goes out, stores the reply as it
 streams (at most `flush_interval_s` behind), and leaves a failed or stopped reply with the
-text that arrived and the reason. Edits and regenerations are siblings in the message tree,
+blocks that arrived (thinking included) and the reason. A reply cut short by its length limit
+can be continued into the same message. Edits and regenerations are siblings in the message tree,
 so the old branch stays reachable.
 """
 
@@ -12,7 +13,8 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from desktop.core.attachments import MARKER, api_block, attached
+from desktop.core.attachments import MARKER, attached
+from desktop.core.chat_history import api_messages, prefill, reply_blocks
 from desktop.core.events import (
     ChatEvent,
     MessageDone,
@@ -21,13 +23,19 @@ from desktop.core.events import (
     ReplyStarted,
     Retrying,
     TextDelta,
+    ThinkingDelta,
     UserMessageSaved,
 )
-from desktop.core.llm import DEFAULT_MODEL, ModelClient, ModelError
-from desktop.core.store import Message, Store, StoreError
+from desktop.core.llm import DEFAULT_MODEL
+from desktop.core.model_errors import ModelError
+from desktop.core.model_stream import ModelStream
+from desktop.core.reply_saver import ReplySaver
+from desktop.core.store import Store, StoreError
 
 TITLE_CHARS = 48
 STOPPED = "stopped by the user"
+CONTINUABLE = frozenset({"max_tokens", "pause_turn"})
+"""Stop reasons after which a reply can be continued where it stopped."""
 
 
 class ChatSession:
@@ -36,17 +44,19 @@ class ChatSession:
     def __init__(
         self,
         store: Store,
-        client: ModelClient,
+        client: ModelStream,
         *,
         max_tokens: int = 4096,
         temperature: float | None = None,
         flush_interval_s: float = 0.25,
+        thinking_budget: int = 0,
     ) -> None:
         self.store = store
         self.client = client
         self.max_tokens = max_tokens
         self.temperature = temperature
         self.flush_interval_s = flush_interval_s
+        self.thinking_budget = thinking_budget
 
     async def send(
         self, conversation_id: int, text: str, attachments: Sequence[dict[str, Any]] = ()
@@ -89,6 +99,22 @@ class ChatSession:
         async for event in self._reply(old.conversation_id, old.parent_id):
             yield event
 
+    async def continue_reply(self, message_id: int) -> AsyncIterator[ChatEvent]:
+        """Carry on a reply that stopped at its length limit (or paused): the model is sent it
+        as the start of its answer, and what it adds joins the same message."""
+        old = self.store.message(message_id)
+        if old.role != "assistant" or old.stop_reason not in CONTINUABLE:
+            raise ValueError("only a reply cut short by its length limit can be continued")
+        start = reply_blocks(old)
+        history = api_messages(self.store.thread(old.conversation_id, old.parent_id))
+        if prefix := prefill(start):
+            history.append({"role": "assistant", "content": prefix})
+        saver = ReplySaver(self.store, message_id, self.flush_interval_s, old, start)
+        self.store.update_message(message_id, status="streaming", stop_reason="")
+        yield ReplyStarted(message_id)
+        async for event in self._stream(old.conversation_id, message_id, history, saver):
+            yield event
+
     async def _reply(self, conversation_id: int, parent_id: int) -> AsyncIterator[ChatEvent]:
         conversation = self.store.conversation(conversation_id)
         model = conversation.model or DEFAULT_MODEL
@@ -97,99 +123,40 @@ class ChatSession:
             conversation_id, "assistant", [], parent_id=parent_id, status="streaming", model=model
         )
         yield ReplyStarted(reply.id)
-        saver = _ReplySaver(self.store, reply.id, self.flush_interval_s)
+        saver = ReplySaver(self.store, reply.id, self.flush_interval_s)
+        async for event in self._stream(conversation_id, reply.id, history, saver):
+            yield event
+
+    async def _stream(
+        self, conversation_id: int, reply_id: int, history: list[dict[str, Any]], saver: ReplySaver
+    ) -> AsyncIterator[ChatEvent]:
+        """Stream the reply into `saver`; it ends stored as complete, failed or cancelled."""
+        conversation = self.store.conversation(conversation_id)
         try:
             async for event in self.client.stream(
-                model=model,
+                model=conversation.model or DEFAULT_MODEL,
                 messages=history,
                 system=conversation.system_prompt,
                 max_tokens=self.max_tokens,
                 temperature=self.temperature,
+                thinking_budget=self.thinking_budget,
             ):
-                if isinstance(event, TextDelta):
-                    saver.add(event.text)
+                if isinstance(event, TextDelta | ThinkingDelta):
+                    saver.add(event)
                     yield event
                 elif isinstance(event, Retrying):
                     yield event
                 elif isinstance(event, MessageDone):
                     saver.finish(event)
-                    yield ReplyFinished(reply.id, event.usage)
+                    yield ReplyFinished(reply_id, event.usage)
         except ModelError as exc:
-            saver.fail("failed", str(exc))
-            yield ReplyFailed(reply.id, str(exc))
+            saver.fail("failed", str(exc), exc.partial)
+            yield ReplyFailed(reply_id, str(exc))
         except StoreError as exc:
-            yield ReplyFailed(reply.id, f"the reply could not be saved: {exc}")
+            yield ReplyFailed(reply_id, f"the reply could not be saved: {exc}")
         except (asyncio.CancelledError, GeneratorExit):
             saver.fail("cancelled", STOPPED)
             raise
-
-
-class _ReplySaver:
-    """Keeps the stored reply at most one interval behind the stream.
-
-    Saves run from a timer, so a failed save is kept and raised at the next delta, where the
-    session can report it.
-    """
-
-    def __init__(self, store: Store, message_id: int, interval_s: float) -> None:
-        self.store = store
-        self.message_id = message_id
-        self.interval_s = interval_s
-        self.text = ""
-        self._pending: asyncio.TimerHandle | None = None
-        self._error: StoreError | None = None
-
-    def add(self, text: str) -> None:
-        if self._error is not None:
-            raise self._error
-        self.text += text
-        if self._pending is None:
-            loop = asyncio.get_running_loop()
-            self._pending = loop.call_later(self.interval_s, self._flush)
-
-    def _flush(self) -> None:
-        self._pending = None
-        try:
-            self.store.update_message(self.message_id, content=self.text)
-        except StoreError as exc:
-            self._error = exc
-
-    def finish(self, done: MessageDone) -> None:
-        self._cancel_timer()
-        self.store.update_message(
-            self.message_id,
-            content=list(done.content),
-            status="complete",
-            usage=done.usage,
-            model=done.model,
-        )
-
-    def fail(self, status: str, error: str) -> None:
-        self._cancel_timer()
-        self.store.update_message(self.message_id, content=self.text, status=status, error=error)
-
-    def _cancel_timer(self) -> None:
-        if self._pending is not None:
-            self._pending.cancel()
-            self._pending = None
-
-
-def api_messages(thread: list[Message]) -> list[dict[str, Any]]:
-    """The Messages API history for a thread: empty and failed replies dropped, roles merged."""
-    result: list[dict[str, Any]] = []
-    for message in thread:
-        blocks = [
-            api_block(b) for b in message.content if b.get("type") != "text" or b.get("text")
-        ]
-        if not blocks or (message.role == "assistant" and message.status == "failed"):
-            continue
-        if result and result[-1]["role"] == message.role:
-            result[-1]["content"].extend(blocks)
-        else:
-            result.append({"role": message.role, "content": list(blocks)})
-    while result and result[0]["role"] != "user":
-        result.pop(0)
-    return result
 
 
 def _content(text: str, attachments: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

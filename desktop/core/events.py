@@ -11,7 +11,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
+
+from desktop.core.blocks import Block, ToolUseBlock, parse_content, text_of, to_api
+
+BLOCK_TYPES = get_args(Block)
 
 
 @dataclass(frozen=True)
@@ -19,14 +23,21 @@ class Usage:
     """Token counts and the estimated cost of one model reply (or a running total)."""
 
     input_tokens: int = 0
+    """All input, cached or not."""
     output_tokens: int = 0
     cost_usd: float = 0.0
+    cache_read_tokens: int = 0
+    """Of the input, read from the prompt cache (billed at a tenth)."""
+    cache_write_tokens: int = 0
+    """Of the input, written to the prompt cache (billed at 1.25×)."""
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
             self.input_tokens + other.input_tokens,
             self.output_tokens + other.output_tokens,
             self.cost_usd + other.cost_usd,
+            self.cache_read_tokens + other.cache_read_tokens,
+            self.cache_write_tokens + other.cache_write_tokens,
         )
 
 
@@ -72,6 +83,13 @@ class TextDelta:
 
 
 @dataclass(frozen=True)
+class ThinkingDelta:
+    """A piece of the model's extended thinking, as it streams in."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Retrying:
     """The API refused for a passing reason; the client waits and tries again."""
 
@@ -86,25 +104,30 @@ class Retrying:
 
 @dataclass(frozen=True)
 class MessageDone:
-    """The model finished one reply: its content blocks as the API returned them."""
+    """One reply as it arrived: its typed content blocks, why it stopped and what it cost.
 
-    content: tuple[dict[str, Any], ...]
+    `complete` is False when the stream ended before `message_stop`; such a reply is carried
+    by the ModelError that says why (`partial`), never acted on.
+    """
+
+    content: tuple[Block, ...]
     stop_reason: str | None
     usage: Usage
     model: str
     input_errors: dict[str, str] = field(default_factory=dict)
-    """Tool-use ids whose streamed input was not a JSON object, with what was wrong."""
+    """Tool-use ids whose input cannot be used (cut off, not a JSON object), with why."""
+    complete: bool = True
 
     @property
     def text(self) -> str:
-        return "".join(b.get("text", "") for b in self.content if b.get("type") == "text")
+        return text_of(self.content)
 
     @property
-    def tool_uses(self) -> tuple[dict[str, Any], ...]:
-        return tuple(b for b in self.content if b.get("type") == "tool_use")
+    def tool_uses(self) -> tuple[ToolUseBlock, ...]:
+        return tuple(b for b in self.content if isinstance(b, ToolUseBlock))
 
 
-ModelEvent = TextDelta | Retrying | MessageDone
+ModelEvent = TextDelta | ThinkingDelta | Retrying | MessageDone
 
 
 # --- chat -----------------------------------------------------------------------------------
@@ -136,7 +159,10 @@ class ReplyFailed:
     error: str
 
 
-ChatEvent = UserMessageSaved | ReplyStarted | TextDelta | Retrying | ReplyFinished | ReplyFailed
+ChatEvent = (
+    UserMessageSaved | ReplyStarted | TextDelta | ThinkingDelta | Retrying | ReplyFinished
+    | ReplyFailed
+)
 
 
 # --- agent run ----------------------------------------------------------------------------
@@ -260,10 +286,25 @@ class UsageUpdated:
 
 @dataclass(frozen=True)
 class AgentMessage:
-    """The model's complete text for one step (the deltas, joined)."""
+    """The model's reply for one step: its text (the deltas, joined) and every block it sent.
+
+    `content` is what the conversation sends back (thinking and unknown blocks included);
+    runs recorded before it was kept have only `text`, and their tool calls.
+    A reply that broke off (`complete` False) is kept for the record and never sent back.
+    """
 
     text: str
     step: int
+    content: tuple[Block, ...] = ()
+    stop_reason: str | None = None
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class AppMessage:
+    """Words the app adds on the user's side of the conversation (a reply was cut short)."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -293,7 +334,9 @@ RunEvent = (
     | StepStarted
     | TextDelta
     | Retrying
+    | ThinkingDelta
     | AgentMessage
+    | AppMessage
     | PlanUpdated
     | ToolCallStarted
     | ToolOutput
@@ -317,7 +360,8 @@ END_STATUS: dict[type, RunStatus] = {
 _TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
-        RunStarted, RunForked, StepStarted, TextDelta, Retrying, AgentMessage, PlanUpdated,
+        RunStarted, RunForked, StepStarted, TextDelta, ThinkingDelta, Retrying, AgentMessage,
+        AppMessage, PlanUpdated,
         ToolCallStarted, ToolOutput, ApprovalNeeded, ApprovalResolved, ToolCallFinished,
         UsageUpdated, RunFinished, RunFailed, RunCancelled, BudgetExhausted,
     )
@@ -343,12 +387,16 @@ def from_record(type_name: str, data: dict[str, Any]) -> Any:
         return UsageUpdated(Usage(**data["usage"]), data["step"])
     if cls is RunForked:
         return RunForked(data["parent_run_id"], data["fork_seq"], tuple(data["messages"]))
+    if cls is AgentMessage and "content" in data:
+        return AgentMessage(**{**data, "content": parse_content(data["content"])})
     if cls is RunStarted and data.get("budget") is not None:
         return RunStarted(**{**data, "budget": Budget(**data["budget"])})
     return cls(**data)
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, BLOCK_TYPES):
+        return to_api(value)
     if dataclasses.is_dataclass(value):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, tuple | list):

@@ -1,10 +1,14 @@
 """The one place that talks to the anthropic SDK.
 
-`ModelClient.stream` turns one Messages API request into typed events: `TextDelta` as text
-arrives, `Retrying` when a passing error makes it wait and try again, and one `MessageDone`.
-Failures become `ModelError` with a message a user can act on. The SDK is imported lazily,
-because `import anthropic` costs over a second and must not delay the first paint, and all of
-its network I/O runs on the I/O thread (`io_thread`), not on the caller's loop.
+`ModelClient.stream` turns one Messages API request into typed events: `TextDelta` and
+`ThinkingDelta` as they arrive, `Retrying` when a passing error makes it wait and try again,
+and one complete `MessageDone`. Failures become `ModelError` with a message a user can act on
+and what arrived before it. A server that goes silent is given up after the idle time-out
+(the HTTP read time-out: no byte for that long), not the SDK's ten minutes.
+
+The SDK is imported lazily, because `import anthropic` costs over a second and must not delay
+the first paint, and all of its network I/O runs on the I/O thread (`io_thread`), not on the
+caller's loop.
 """
 
 from __future__ import annotations
@@ -14,11 +18,23 @@ import contextlib
 import json
 import os
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from desktop.core.events import MessageDone, ModelEvent, Retrying, TextDelta, Usage
+from desktop.core.events import ModelEvent, Retrying, TextDelta, ThinkingDelta
 from desktop.core.io_thread import on_io_thread, relayed
+from desktop.core.model_errors import (
+    Incomplete,
+    ModelError,
+    as_model_error,
+    is_timeout,
+    one_line,
+    retry_after,
+    retry_reason,
+    retryable,
+)
+from desktop.core.reply import ReplyBuilder
 
 DEFAULT_MODEL = "claude-sonnet-5-5"
 FALLBACK_MODELS = ("claude-opus-5-5", "claude-sonnet-5-5", "claude-haiku-5-5")
@@ -35,15 +51,20 @@ PRICES: dict[str, tuple[float, float]] = {
     "claude-3-5-haiku": (0.8, 4.0),
 }
 
-RETRY_STATUSES = {408, 409, 429, 500, 502, 503, 504, 529}
+IDLE_TIMEOUT_S = 90.0
+CONNECT_TIMEOUT_S = 10.0
+TIMEOUT_ATTEMPTS = 2  # a silent server is asked once more, not four times
+CACHE_WRITE_FACTOR = 1.25
+CACHE_READ_FACTOR = 0.1
 
 
-class ModelError(Exception):
-    """A request that failed for good; `str()` is one line a user can act on."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
+def default_idle_timeout_s() -> float:
+    """Seconds of silence after which a request or a stream is given up (the setting's default
+    comes from AGENTDESK_STREAM_IDLE_TIMEOUT_S)."""
+    try:
+        return float(os.environ.get("AGENTDESK_STREAM_IDLE_TIMEOUT_S") or IDLE_TIMEOUT_S)
+    except ValueError:
+        return IDLE_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -58,64 +79,81 @@ class RetryPolicy:
         return min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1))
 
 
-def price(model: str, input_tokens: int, output_tokens: int) -> float:
-    """Estimated cost in USD; 0 for models not in the table (local endpoints are free)."""
+def price(
+    model: str, input_tokens: int, output_tokens: int, cache_read: int = 0, cache_write: int = 0
+) -> float:
+    """Estimated cost in USD; 0 for models not in the table (local endpoints are free).
+
+    `input_tokens` is all input; of it, `cache_write` is billed at 1.25× and `cache_read` at
+    a tenth of the input price."""
     for prefix in sorted(PRICES, key=len, reverse=True):
         if model.startswith(prefix):
             per_in, per_out = PRICES[prefix]
-            return (input_tokens * per_in + output_tokens * per_out) / 1_000_000
+            fresh = max(0, input_tokens - cache_read - cache_write)
+            billed_in = (
+                fresh + cache_write * CACHE_WRITE_FACTOR + cache_read * CACHE_READ_FACTOR
+            )
+            return (billed_in * per_in + output_tokens * per_out) / 1_000_000
     return 0.0
 
 
-WARM_BLOCKS = (
-    {"type": "text", "text": ""},
-    {"type": "tool_use", "id": "warm", "name": "warm", "input": {}},
+WARM_EVENTS: tuple[dict[str, Any], ...] = (
+    {"type": "message_start", "message": {
+        "id": "m", "type": "message", "role": "assistant", "model": "m", "content": [],
+        "stop_reason": None, "stop_sequence": None,
+        "usage": {"input_tokens": 0, "output_tokens": 0}}},
+    *({"type": "content_block_start", "index": 0, "content_block": block} for block in (
+        {"type": "text", "text": ""},
+        {"type": "thinking", "thinking": "", "signature": ""},
+        {"type": "tool_use", "id": "warm", "name": "warm", "input": {}},
+    )),
+    {"type": "content_block_delta", "index": 0,
+     "delta": {"type": "input_json_delta", "partial_json": ""}},
+    {"type": "content_block_delta", "index": 0,
+     "delta": {"type": "thinking_delta", "thinking": ""}},
+    {"type": "content_block_stop", "index": 0},
+    {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+     "usage": {"output_tokens": 0}},
+    {"type": "message_stop"},
 )
 
 
 def warm_up() -> None:
-    """Build the SDK's validator for stream events, and the serializers `_apply` uses, now,
-    off the UI thread: pydantic builds each on first use (~25 ms and ~5 ms holding the GIL),
-    which stalled the window at a session's first reply. Best effort (it reaches into the
-    SDK's private `_models`): on failure the first reply pays."""
+    """Build the SDK's validator for stream events, and the serializers that turn them into
+    dicts, now, off the UI thread: pydantic builds each on first use (~25 ms and ~5 ms holding
+    the GIL), which stalled the window at a session's first reply. Best effort (it reaches into
+    the SDK's private `_models`): on failure the first reply pays."""
     with contextlib.suppress(Exception):
         from anthropic._models import construct_type
         from anthropic.types import RawMessageStreamEvent
 
-        for block in WARM_BLOCKS:
-            event = {"type": "content_block_start", "index": 0, "content_block": block}
-            construct_type(type_=RawMessageStreamEvent, value=event).content_block.model_dump()
+        for event in WARM_EVENTS:
+            construct_type(type_=RawMessageStreamEvent, value=event).to_dict()
 
 
 def env_api_key() -> str | None:
     return os.environ.get("ANTHROPIC_API_KEY") or None
 
 
-@dataclass
-class _Reply:
-    """The reply being assembled from raw stream events."""
-
-    model: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-    partial_json: dict[int, str] = field(default_factory=dict)
-    input_errors: dict[str, str] = field(default_factory=dict)
-    input_tokens: int = 0
-    output_tokens: int = 0
-    stop_reason: str | None = None
-
-    def text(self) -> str:
-        return "".join(b.get("text", "") for b in self.blocks if b["type"] == "text")
-
-
-def _joined_text(first: ModelEvent, second: ModelEvent) -> ModelEvent | None:
-    """Text deltas that arrive together are handled as one."""
+def _joined(first: ModelEvent, second: ModelEvent) -> ModelEvent | None:
+    """Text (or thinking) deltas that arrive together are handled as one."""
     if isinstance(first, TextDelta) and isinstance(second, TextDelta):
         return TextDelta(first.text + second.text)
+    if isinstance(first, ThinkingDelta) and isinstance(second, ThinkingDelta):
+        return ThinkingDelta(first.text + second.text)
     return None
 
 
+def is_anthropic(base_url: str | None) -> bool:
+    return not base_url or urlsplit(base_url).hostname == "api.anthropic.com"
+
+
 class ModelClient:
-    """A Messages API endpoint: Anthropic's, a local server's, or the built-in demo."""
+    """A Messages API endpoint: Anthropic's, a local server's, or the built-in demo.
+
+    It satisfies `ModelStream` (core/model_stream.py), the interface the agent and the chat
+    session depend on.
+    """
 
     def __init__(
         self,
@@ -123,16 +161,25 @@ class ModelClient:
         api_key: str | None = None,
         base_url: str | None = None,
         retry: RetryPolicy | None = None,
-        timeout_s: float = 600.0,
+        idle_timeout_s: float | None = None,
+        connect_timeout_s: float = CONNECT_TIMEOUT_S,
         fallback_models: Sequence[str] = FALLBACK_MODELS,
+        key_source: str = "",
     ) -> None:
+        from_env = not api_key and bool(env_api_key())
         self.api_key = api_key or env_api_key()
         self.base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
         self.retry = retry or RetryPolicy()
-        self.timeout_s = timeout_s
+        self.idle_timeout_s = idle_timeout_s or default_idle_timeout_s()
+        self.connect_timeout_s = connect_timeout_s
         self.fallback_models = tuple(fallback_models) or FALLBACK_MODELS
+        self.key_source = key_source or ("ANTHROPIC_API_KEY" if from_env else "")
         self._sdk: Any = None
         self._sdk_loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def where(self) -> str:
+        return self.base_url or "the Anthropic API"
 
     def _client(self) -> Any:
         """The SDK client for the running loop: pooled connections belong to one loop."""
@@ -145,16 +192,20 @@ class ModelClient:
                 )
             import anthropic
 
+            # The SDK sends the key as a Bearer token; servers that speak the Messages API
+            # (LiteLLM, llama-server, proxies) often read x-api-key instead, so they get both.
+            headers = {} if is_anthropic(self.base_url) else {"x-api-key": self.api_key}
             self._sdk = anthropic.AsyncAnthropic(
                 api_key=self.api_key,
                 base_url=self.base_url,
                 max_retries=0,
-                timeout=self.timeout_s,
+                timeout=anthropic.Timeout(self.idle_timeout_s, connect=self.connect_timeout_s),
+                default_headers=headers,
             )
             self._sdk_loop = loop
         return self._sdk
 
-    @relayed(join=_joined_text)  # read on the I/O thread; the caller's loop gets the events
+    @relayed(join=_joined)  # read on the I/O thread; the caller's loop gets the events
     async def stream(
         self,
         *,
@@ -164,51 +215,63 @@ class ModelClient:
         tools: Sequence[dict[str, Any]] = (),
         max_tokens: int = 4096,
         temperature: float | None = None,
+        thinking_budget: int = 0,
     ) -> AsyncIterator[ModelEvent]:
-        """Stream one reply. Retries happen only before the first delta is yielded."""
-        params: dict[str, Any] = {"model": model, "messages": list(messages)}
-        params["max_tokens"] = max_tokens
-        if system:
-            params["system"] = system
-        if tools:
-            params["tools"] = list(tools)
-        if temperature is not None:  # the SDK no longer has the argument; endpoints still take it
-            params["extra_body"] = {"temperature": temperature}
+        """Stream one reply, ending with a complete MessageDone, or raise ModelError (whose
+        `partial` holds what arrived). Retries happen only before anything was shown."""
+        params = _params(model, messages, system, tools, max_tokens, temperature, thinking_budget)
         attempt = 0
         while True:
-            reply = _Reply(model=model)
-            yielded = False
+            reply = ReplyBuilder(model)
+            shown = False
             try:
                 async for delta in self._stream_once(params, reply):
-                    yielded = True
+                    shown = True
                     yield delta
+                if not reply.complete:
+                    raise Incomplete
                 break
             except Exception as exc:
                 attempt += 1
-                if yielded:
-                    why = _as_model_error(exc, self.base_url)
-                    raise ModelError(f"the reply was cut off: {why}", status=why.status) from exc
-                if not _retryable(exc) or attempt >= self.retry.attempts:
-                    raise _as_model_error(exc, self.base_url) from exc
-                delay = self.retry.delay(attempt)
-                yield Retrying(attempt, delay, _retry_reason(exc))
+                error = self._error(exc)
+                partial = reply.done(price) if reply.received else None
+                if shown:
+                    cut = f"the reply was cut off: {error}"
+                    raise ModelError(cut, status=error.status, partial=partial) from exc
+                if not self._retry(exc, attempt):
+                    error.partial = partial
+                    raise error from exc
+                delay = retry_after(exc)
+                delay = self.retry.delay(attempt) if delay is None else delay
+                yield Retrying(attempt, delay, retry_reason(exc, self.idle_timeout_s))
                 await asyncio.sleep(delay)
-        usage = Usage(
-            reply.input_tokens,
-            reply.output_tokens,
-            price(reply.model, reply.input_tokens, reply.output_tokens),
-        )
-        yield MessageDone(
-            tuple(reply.blocks), reply.stop_reason, usage, reply.model, reply.input_errors
+        yield reply.done(price)
+
+    def _retry(self, exc: Exception, attempt: int) -> bool:
+        limit = TIMEOUT_ATTEMPTS if is_timeout(exc) else self.retry.attempts
+        return retryable(exc) and attempt < min(limit, self.retry.attempts)
+
+    def _error(self, exc: Exception) -> ModelError:
+        return as_model_error(
+            exc, where=self.where, idle_s=self.idle_timeout_s, key_source=self.key_source
         )
 
-    async def _stream_once(self, params: dict[str, Any], reply: _Reply) -> AsyncIterator[TextDelta]:
+    async def _stream_once(
+        self, params: dict[str, Any], reply: ReplyBuilder
+    ) -> AsyncIterator[TextDelta | ThinkingDelta]:
         stream = await self._client().messages.create(stream=True, **params)
         async with stream:
-            async for event in stream:
-                delta = _apply(reply, event)
-                if delta:
-                    yield TextDelta(delta)
+            kind = stream.response.headers.get("content-type", "")
+            events = (
+                _sse_events(stream) if "event-stream" in kind
+                else _single_message(stream.response, kind)
+            )
+            async for event in events:
+                shown = reply.apply(event)
+                if isinstance(shown, str) and shown:
+                    yield TextDelta(shown)
+                elif isinstance(shown, ThinkingDelta) and shown.text:
+                    yield shown
 
     async def models(self) -> list[str]:
         """Model ids the endpoint offers, else `fallback_models`: a local server without a
@@ -226,7 +289,7 @@ class ModelClient:
             page = await self._client().models.list(limit=100)
             return [m.id for m in page.data]
         except Exception as exc:
-            raise _as_model_error(exc, self.base_url) from exc
+            raise self._error(exc) from exc
 
     @on_io_thread
     async def aclose(self) -> None:
@@ -235,121 +298,63 @@ class ModelClient:
         self._sdk = None
 
 
-def _apply(reply: _Reply, event: Any) -> str:
-    """Fold one raw stream event into the reply; return any new visible text."""
-    kind = event.type
-    if kind == "message_start":
-        reply.model = event.message.model or reply.model
-        # Local servers may leave usage or its caching fields out: count what is there.
-        usage = getattr(event.message, "usage", None)
-        reply.input_tokens = sum(
-            getattr(usage, name, None) or 0
-            for name in ("input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
-        )
-        reply.output_tokens = getattr(usage, "output_tokens", None) or 0
-    elif kind == "content_block_start":
-        block = event.content_block.model_dump(exclude_none=True)
-        if block["type"] == "tool_use":
-            block["input"] = {}
-        reply.blocks.append(block)
-    elif kind == "content_block_delta":
-        delta = event.delta
-        block = reply.blocks[event.index]
-        if delta.type == "text_delta":
-            block["text"] = block.get("text", "") + delta.text
-            return delta.text
-        if delta.type == "input_json_delta":
-            reply.partial_json[event.index] = reply.partial_json.get(event.index, "") + (
-                delta.partial_json
-            )
-    elif kind == "content_block_stop":
-        _finish_tool_input(reply, event.index)
-    elif kind == "message_delta":
-        reply.stop_reason = event.delta.stop_reason
-        usage = getattr(event, "usage", None)
-        reply.output_tokens = getattr(usage, "output_tokens", None) or reply.output_tokens
-    return ""
+def _params(
+    model: str,
+    messages: Sequence[dict[str, Any]],
+    system: str,
+    tools: Sequence[dict[str, Any]],
+    max_tokens: int,
+    temperature: float | None,
+    thinking_budget: int,
+) -> dict[str, Any]:
+    params: dict[str, Any] = {"model": model, "messages": list(messages), "max_tokens": max_tokens}
+    if system:
+        params["system"] = system
+    if tools:
+        params["tools"] = list(tools)
+    extra: dict[str, Any] = {}
+    if thinking_budget > 0:  # the API refuses a temperature alongside thinking
+        extra["thinking"] = {"type": "enabled", "budget_tokens": thinking_budget}
+        params["max_tokens"] = max(max_tokens, thinking_budget + 1024)
+    elif temperature is not None:  # the SDK no longer has the argument; endpoints take it
+        extra["temperature"] = temperature
+    if extra:
+        params["extra_body"] = extra
+    return params
 
 
-def _finish_tool_input(reply: _Reply, index: int) -> None:
-    block = reply.blocks[index]
-    if block["type"] != "tool_use":
-        return
-    raw = reply.partial_json.pop(index, "")
+async def _sse_events(stream: Any) -> AsyncIterator[dict[str, Any]]:
+    """The SDK's stream events as the API's dicts; text deltas without pydantic's dump."""
+    async for event in stream:
+        if event.type == "content_block_delta" and event.delta.type == "text_delta":
+            yield {"type": event.type, "index": event.index,
+                   "delta": {"type": "text_delta", "text": event.delta.text}}
+        else:
+            yield event.to_dict()
+
+
+async def _single_message(response: Any, kind: str) -> AsyncIterator[dict[str, Any]]:
+    """A 200 answer that is not a stream: one JSON message (some proxies' mock models answer
+    so) is replayed as the events it stands for; anything else is a clear error."""
+    body = await response.aread()
     try:
-        value = json.loads(raw) if raw.strip() else {}
-    except json.JSONDecodeError as exc:
-        reply.input_errors[block["id"]] = f"the tool input is not JSON ({exc.msg}): {raw:.200}"
-        return
-    if isinstance(value, dict):
-        block["input"] = value
-    else:
-        reply.input_errors[block["id"]] = f"the tool input must be a JSON object, got: {raw:.200}"
-
-
-def _status(exc: Exception) -> int | None:
-    return getattr(exc, "status_code", None)
-
-
-def _retryable(exc: Exception) -> bool:
-    import anthropic
-
-    if isinstance(exc, anthropic.APIConnectionError):  # includes timeouts
-        return True
-    status = _status(exc)
-    return status in RETRY_STATUSES
-
-
-def _retry_reason(exc: Exception) -> str:
-    status = _status(exc)
-    if status == 529:
-        return "the API is overloaded"
-    if status == 429:
-        return "rate limited"
-    if status is None:
-        return "connection failed"
-    return f"server error ({status})"
-
-
-_HINTS = {
-    400: "bad request",
-    401: "authentication failed",
-    403: "permission denied",
-    404: "not found",
-    413: "request too large",
-    429: "rate limited",
-    529: "the API is overloaded",
-}
-
-
-def _as_model_error(exc: Exception, base_url: str | None) -> ModelError:
-    """One clear line for any SDK failure."""
-    if isinstance(exc, ModelError):
-        return exc
-    import anthropic
-
-    if isinstance(exc, anthropic.APITimeoutError):
-        return ModelError("the request timed out")
-    if isinstance(exc, anthropic.APIConnectionError):
-        where = base_url or "the Anthropic API"
-        return ModelError(f"cannot reach {where}: {exc.__cause__ or exc}")
-    status = _status(exc)
-    detail = _api_message(exc)
-    if status == 401:
-        hint = "set ANTHROPIC_API_KEY or add a key in Settings"
-        return ModelError(f"authentication failed (401): {hint} ({detail})", status=401)
-    if status is not None:
-        label = _HINTS.get(status, "server error" if status >= 500 else "request failed")
-        return ModelError(f"{label} ({status}): {detail}", status=status)
-    if isinstance(exc, anthropic.APIError):
-        return ModelError(f"the API reported an error: {detail}")
-    return ModelError(f"the stream broke: {exc}")
-
-
-def _api_message(exc: Exception) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])
-    return str(getattr(exc, "message", "") or exc)
+        message = json.loads(body)
+    except ValueError:
+        message = None
+    if not isinstance(message, dict) or message.get("type") != "message":
+        shown = kind.split(";")[0] or "no content type"
+        text = one_line(body[:2000].decode("utf-8", "replace"))
+        raise ModelError(f"the server answered with {shown}, not an event stream: {text}")
+    content = message.get("content") if isinstance(message.get("content"), list) else []
+    start = {**message, "content": []}
+    yield {"type": "message_start", "message": start}
+    for index, block in enumerate(content):
+        yield {"type": "content_block_start", "index": index, "content_block": block}
+        if isinstance(block, dict) and block.get("type") == "tool_use":
+            partial = json.dumps(block.get("input") or {})
+            yield {"type": "content_block_delta", "index": index,
+                   "delta": {"type": "input_json_delta", "partial_json": partial}}
+        yield {"type": "content_block_stop", "index": index}
+    delta = {"stop_reason": message.get("stop_reason")}
+    yield {"type": "message_delta", "delta": delta, "usage": message.get("usage") or {}}
+    yield {"type": "message_stop"}

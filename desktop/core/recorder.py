@@ -30,7 +30,8 @@ from desktop.core.events import (
     StepStarted,
     UsageUpdated,
 )
-from desktop.core.llm import DEFAULT_MODEL, ModelClient
+from desktop.core.llm import DEFAULT_MODEL
+from desktop.core.model_stream import ModelStream
 from desktop.core.permissions import Policy
 from desktop.core.store import Store, StoreError
 from desktop.core.workspace import Workspace
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 
 def start_run(
     store: Store,
-    client: ModelClient,
+    client: ModelStream,
     goal: str,
     workspace: Workspace | str | Path,
     *,

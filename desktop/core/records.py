@@ -61,6 +61,10 @@ class Message:
     status: MessageStatus
     error: str | None
     created_at: str
+    stop_reason: str | None = None
+    """Why the model stopped: end_turn, max_tokens, refusal… (None before it was kept)."""
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
 
 
 @dataclass(frozen=True)

@@ -126,5 +126,14 @@ def _conversation_provider(db: Database) -> None:
     db["conversations"].add_column("provider", str, not_null_default="")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_initial, _run_owner, _conversation_provider]
+def _reply_details(db: Database) -> None:
+    """Why a reply stopped (end_turn, max_tokens, refusal…) and its prompt-cache tokens."""
+    db["messages"].add_column("stop_reason", str)
+    db["messages"].add_column("cache_read_tokens", int, not_null_default=0)
+    db["messages"].add_column("cache_write_tokens", int, not_null_default=0)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    _initial, _run_owner, _conversation_provider, _reply_details,
+]
 SCHEMA_VERSION = len(MIGRATIONS)

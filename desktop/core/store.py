@@ -214,6 +214,7 @@ class Store:
         error: str | None = None,
         usage: events.Usage | None = None,
         model: str | None = None,
+        stop_reason: str | None = None,
     ) -> None:
         """Change a message in one UPDATE; called several times a second while a reply streams."""
         changes: dict[str, Any] = {"updated_at": utc_now()}
@@ -229,8 +230,12 @@ class Store:
             changes["input_tokens"] = usage.input_tokens
             changes["output_tokens"] = usage.output_tokens
             changes["cost_usd"] = usage.cost_usd
+            changes["cache_read_tokens"] = usage.cache_read_tokens
+            changes["cache_write_tokens"] = usage.cache_write_tokens
         if model is not None:
             changes["model"] = model
+        if stop_reason is not None:
+            changes["stop_reason"] = stop_reason or None
         self._update("messages", id, changes)
 
     @user_errors

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from desktop.core.blocks import TextBlock
 from desktop.core.events import (
     AgentMessage,
     ApprovalNeeded,
@@ -399,8 +400,9 @@ def test_a_run_without_tool_calls_finishes_with_its_text(
 ) -> None:
     fake_api.add(Turn("Nothing to do: the goal is already met."))
     run_id, events = play(store, fake_api, workspace)
+    said = "Nothing to do: the goal is already met."
     assert of_type(events, AgentMessage) == [
-        AgentMessage("Nothing to do: the goal is already met.", 1)
+        AgentMessage(said, 1, (TextBlock(said),), "end_turn")
     ]
     assert events[-1] == RunFinished("Nothing to do: the goal is already met.")
     assert store.run(run_id).summary == "Nothing to do: the goal is already met."

@@ -14,15 +14,17 @@ from desktop.core.events import MessageDone, Retrying, TextDelta
 from desktop.core.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.llm import FALLBACK_MODELS, ModelClient, ModelError, RetryPolicy, price
 
-# In a fresh interpreter: which of the models the stream path dumps are still unbuilt
-# (pydantic's placeholder) after `warm_up`.
+# In a fresh interpreter: which of the stream events the client turns into dicts are still
+# unbuilt (pydantic's placeholder) after `warm_up`.
 UNBUILT_AFTER_WARM_UP = """
 from pydantic._internal._mock_val_ser import MockValSer
-from anthropic.types import TextBlock, ToolUseBlock
+from anthropic import types
 from desktop.core.llm import warm_up
 warm_up()
-print([m.__name__ for m in (TextBlock, ToolUseBlock)
-       if isinstance(m.__pydantic_serializer__, MockValSer)])
+dumped = ("RawMessageStartEvent", "RawContentBlockStartEvent", "RawContentBlockDeltaEvent",
+          "RawContentBlockStopEvent", "RawMessageDeltaEvent", "RawMessageStopEvent")
+print([name for name in dumped
+       if isinstance(getattr(types, name).__pydantic_serializer__, MockValSer)])
 """
 
 USER = [{"role": "user", "content": "hi"}]
@@ -77,7 +79,7 @@ def test_tool_use_blocks_arrive_with_parsed_input(fake_api: FakeAPI, client: Mod
     done = collect(client, tools=tools)[-1]
     assert done.stop_reason == "tool_use"
     [call] = done.tool_uses
-    assert call["name"] == "read_file" and call["input"] == {"path": "a.py"}
+    assert call.name == "read_file" and call.input == {"path": "a.py"}
     assert done.input_errors == {}
     assert fake_api.requests[-1]["body"]["tools"] == tools
 
@@ -88,8 +90,8 @@ def test_unparseable_tool_input_is_reported_not_raised(
     fake_api.add(Turn(tool_uses=(ToolUse("edit_file", raw_json='{"path": "a.py", oops'),)))
     done = collect(client)[-1]
     [call] = done.tool_uses
-    assert call["input"] == {}
-    assert "not JSON" in done.input_errors[call["id"]]
+    assert call.input == {}
+    assert "not JSON" in done.input_errors[call.id]
 
 
 def test_overloaded_is_retried_visibly_then_succeeds(

@@ -1,0 +1,138 @@
+"""The conversation a run has with its model, derived from the run's events.
+
+The store keeps a run as events, not as the messages the model was sent. `Conversation`
+folds events into those messages, and it is the only thing that does: the live loop applies
+each event as it happens, a fork folds the stored events up to its point, a resumed run folds
+them all. So what the model is sent can never differ between them.
+
+Per step: the model's reply as it arrived (thinking, text, tool calls, blocks we do not know,
+all sent back unchanged), then one user message with each call's tool_result. A step counts
+once its reply was complete and every call it made has finished: the Messages API needs an
+answer to each tool_use, so a step cut off in the middle is left out rather than half sent.
+Runs recorded before replies kept their blocks are rebuilt from their text and tool calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from desktop.core.blocks import TextBlock, ToolUseBlock, sendable, to_api
+from desktop.core.events import (
+    AgentMessage,
+    AppMessage,
+    RunForked,
+    RunStarted,
+    StepStarted,
+    ToolCallFinished,
+    ToolCallStarted,
+)
+
+Message = dict[str, Any]
+
+
+def tool_result(finished: ToolCallFinished) -> dict[str, Any]:
+    """The tool_result block the model is sent for a finished call."""
+    return {
+        "type": "tool_result",
+        "tool_use_id": finished.call_id,
+        "content": finished.result or "(empty)",
+        "is_error": finished.is_error,
+    }
+
+
+class _Step:
+    """One step being rebuilt: the model's reply and the results of its calls so far."""
+
+    def __init__(self) -> None:
+        self.replied = False
+        self.complete = True
+        self.reply: list[dict[str, Any]] = []
+        self.results: list[dict[str, Any]] = []
+
+    def on_reply(self, event: AgentMessage) -> None:
+        self.replied, self.complete = True, event.complete
+        if event.content:
+            self.reply = sendable(event.content)
+        elif event.text:  # recorded before replies kept their blocks
+            self.reply = [to_api(TextBlock(event.text))]
+
+    def on_call(self, event: ToolCallStarted) -> None:
+        ids = {block.get("id") for block in self.reply if block.get("type") == "tool_use"}
+        if event.call_id not in ids:  # old records: the calls are only in these events
+            self.reply.append(to_api(ToolUseBlock(event.call_id, event.name, event.input)))
+
+    def messages(self) -> list[Message]:
+        """The messages this step added, or none if it was cut off mid-way."""
+        calls = sum(block.get("type") == "tool_use" for block in self.reply)
+        if not (self.replied and self.complete and self.reply) or len(self.results) != calls:
+            return []
+        reply = {"role": "assistant", "content": self.reply}
+        return [reply, {"role": "user", "content": self.results}] if calls else [reply]
+
+
+class Conversation:
+    """Messages for the model, built by applying a run's events in order."""
+
+    def __init__(self) -> None:
+        self._done: list[Message] = []
+        self._step: _Step | None = None
+
+    def apply(self, event: object) -> None:
+        """Take one event into account; events that do not change the conversation pass."""
+        match event:
+            case RunStarted(goal=goal):
+                self._done, self._step = [{"role": "user", "content": goal}], None
+            case RunForked(messages=start):
+                self._done, self._step = [dict(m) for m in start], None
+            case StepStarted():
+                self._close_step()
+                self._step = _Step()
+            case AgentMessage() if self._step is not None:
+                self._step.on_reply(event)
+            case ToolCallStarted() if self._step is not None:
+                self._step.on_call(event)
+            case ToolCallFinished() if self._step is not None:
+                self._step.results.append(tool_result(event))
+            case AppMessage(text=text):
+                self._close_step()
+                self._add({"role": "user", "content": [{"type": "text", "text": text}]})
+
+    def _close_step(self) -> None:
+        if self._step is not None:
+            for message in self._step.messages():
+                self._add(message)
+        self._step = None
+
+    def _add(self, message: Message) -> None:
+        """Append, joining a message to the one before when both are one role's (a paused
+        turn's continuation, or the app's words after tool results)."""
+        if self._done and self._done[-1]["role"] == message["role"]:
+            last = self._done[-1]
+            self._done[-1] = {**last, "content": [*_blocks(last), *_blocks(message)]}
+        else:
+            self._done.append(message)
+
+    def messages(self) -> list[Message]:
+        """What the next request sends."""
+        pending = self._step.messages() if self._step is not None else []
+        if not pending:
+            return list(self._done)
+        built = Conversation()
+        built._done = list(self._done)
+        for message in pending:
+            built._add(message)
+        return built._done
+
+
+def _blocks(message: Message) -> list[dict[str, Any]]:
+    content = message["content"]
+    return [{"type": "text", "text": content}] if isinstance(content, str) else list(content)
+
+
+def conversation_at(events: Iterable[object]) -> list[Message]:
+    """The conversation after `events`: what the agent's next request would send."""
+    conversation = Conversation()
+    for event in events:
+        conversation.apply(event)
+    return conversation.messages()
