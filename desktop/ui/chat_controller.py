@@ -26,6 +26,7 @@ from desktop.core.events import (
     ReplyStarted,
     Retrying,
     TextDelta,
+    ThinkingDelta,
     UserMessageSaved,
 )
 from desktop.core.llm import DEFAULT_MODEL, FALLBACK_MODELS, ModelClient
@@ -75,6 +76,7 @@ class ChatController(ModelChoice, QObject):
     userMessageSaved = Signal(int)
     replyStarted = Signal(int)
     textDelta = Signal(int, str)
+    thinkingDelta = Signal(int, str)
     retrying = Signal(str)
     replyFinished = Signal(int)
     replyFailed = Signal(int, str)
@@ -238,6 +240,13 @@ class ChatController(ModelChoice, QObject):
             self.set_model(self.model)
             self._start(self.conversation_id, self._session.regenerate(message_id))
 
+    def continue_reply(self, message_id: int) -> None:
+        """Carry on a reply cut short by its length limit, into the same message."""
+        if not self._may_start():
+            return
+        with self._reported():
+            self._start(self.conversation_id, self._session.continue_reply(message_id))
+
     def stop(self) -> None:
         """Cancel the streaming reply; the session keeps what arrived, marked cancelled."""
         if self._reply_task is not None:
@@ -356,6 +365,8 @@ class ChatController(ModelChoice, QObject):
                 return message_id
             case TextDelta(text=text) if reply_id is not None:
                 self.textDelta.emit(reply_id, text)
+            case ThinkingDelta(text=text) if reply_id is not None:
+                self.thinkingDelta.emit(reply_id, text)
             case Retrying():
                 self.retrying.emit(event.notice)
             case ReplyFinished(message_id=message_id):

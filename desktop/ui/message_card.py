@@ -34,6 +34,13 @@ WAITING = '<span style="color: #8b8f98">…</span>'  # a reply that has not said
 MAX_SHOWN_CHARS = 20_000  # a 1 MB paste is stored and sent whole, but laid out only in part
 BORDER = 1  # px of the card's background around its panel
 STATUS_WORDS = {"streaming": "streaming…", "cancelled": "stopped", "failed": "failed"}
+STOP_WORDS = {
+    "max_tokens": "cut short (length limit)",
+    "pause_turn": "paused",
+    "refusal": "refused",
+    "model_context_window_exceeded": "too long for the model's context",
+}
+CONTINUABLE = frozenset({"max_tokens", "pause_turn"})
 
 
 # a footer button: (text, object name, tooltip, the card's slot for its click)
@@ -45,9 +52,14 @@ BUTTONS = {
     "regenerate_button": ("Regenerate", "regenerateButton", "Another reply",
                           "on_regenerate_clicked"),
     "retry_button": ("Retry", "retryButton", "Try this reply again", "on_retry_clicked"),
+    "continue_button": ("Continue", "continueButton", "Continue the reply where it stopped",
+                        "on_continue_clicked"),
+    "thinking_button": ("Show thinking", "thinkingToggle", "Show or hide the model's thinking",
+                        "on_thinking_clicked"),
 }
 FOOTER = ("previous_button", "branch_label", "next_button", "copy_button", "edit_button",
-          "regenerate_button", "retry_button")
+          "regenerate_button", "retry_button", "continue_button")
+ABOVE_BODY = ("thinking_button", "thinking_text")
 FOOTER_START = 2  # the meta line and the stretch come first
 
 
@@ -82,7 +94,20 @@ def meta_text(message: Message) -> str:
             parts.append(f"${message.cost_usd:.4f}")
     if message.status in STATUS_WORDS:
         parts.append(STATUS_WORDS[message.status])
+    elif message.stop_reason in STOP_WORDS:
+        parts.append(STOP_WORDS[message.stop_reason])
     return " · ".join(p for p in parts if p)
+
+
+def thinking_text(message: Message) -> str:
+    """The reply's thinking, as one text (redacted thinking is only named)."""
+    parts = []
+    for block in message.content:
+        if block.get("type") == "thinking":
+            parts.append(str(block.get("thinking", "")))
+        elif block.get("type") == "redacted_thinking":
+            parts.append("(part of the thinking was redacted by the provider)")
+    return "\n\n".join(p for p in parts if p)
 
 
 def shown_text(message: Message) -> str:
@@ -104,6 +129,7 @@ class MessageCard(QFrame):
     editRequested = Signal(int, str)
     regenerateRequested = Signal(int)
     retryRequested = Signal(int)
+    continueRequested = Signal(int)
     branchRequested = Signal(int)
 
     previous_button = _part("previous_button")
@@ -113,6 +139,9 @@ class MessageCard(QFrame):
     edit_button = _part("edit_button")
     regenerate_button = _part("regenerate_button")
     retry_button = _part("retry_button")
+    continue_button = _part("continue_button")
+    thinking_button = _part("thinking_button")
+    thinking_label = _part("thinking_text")
     error_label = _part("error_label")
 
     def __init__(self, message: Message, branch: Branch, parent: QWidget | None = None) -> None:
@@ -122,6 +151,7 @@ class MessageCard(QFrame):
         self.message = message
         self._branch = branch
         self._text = shown_text(message)
+        self._thinking = thinking_text(message)
         self._last = False
         self._actions_enabled = True
         self._render_timer = QTimer(self, singleShot=True, interval=RENDER_INTERVAL_MS)
@@ -168,6 +198,8 @@ class MessageCard(QFrame):
             widget.hide()
             if name == "error_label":
                 self._column.insertWidget(self._column.indexOf(self.body) + 1, widget)
+            elif name in ABOVE_BODY:
+                self._column.insertWidget(self._column.indexOf(self.body), widget)
             else:
                 before = FOOTER[: FOOTER.index(name)]
                 place = FOOTER_START + sum(other in self._parts for other in before)
@@ -182,8 +214,15 @@ class MessageCard(QFrame):
             return label
         if name == "branch_label":
             return _label("branchLabel")
+        if name == "thinking_text":
+            label = _label("thinkingText")
+            label.setTextFormat(Qt.TextFormat.PlainText)  # the model's words, never markup
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            return label
         text, object_name, tip, slot = BUTTONS[name]
         button = _button(text, object_name, tip)
+        button.setCheckable(name == "thinking_button")
         button.clicked.connect(getattr(self, slot))
         return button
 
@@ -210,6 +249,7 @@ class MessageCard(QFrame):
         self.message = message
         self._branch = branch or self._branch
         self._text = shown_text(message)
+        self._thinking = thinking_text(message)
         self._render_timer.stop()
         self.on_render_due()
         failed = message.status == "failed"
@@ -222,6 +262,12 @@ class MessageCard(QFrame):
     def append_text(self, text: str) -> None:
         """Add streamed text; the render happens at most once per interval."""
         self._text += text
+        if not self._render_timer.isActive():
+            self._render_timer.start()
+
+    def append_thinking(self, text: str) -> None:
+        """Add streamed thinking; shown under its toggle, collapsed unless opened."""
+        self._thinking += text
         if not self._render_timer.isActive():
             self._render_timer.start()
 
@@ -244,6 +290,19 @@ class MessageCard(QFrame):
         else:
             self.body.show_text(shown_part(self._text), markdown=self.message.role != "user")
         self.body.setVisible(bool(self._text) or streaming)
+        self._show_thinking(streaming)
+
+    def _show_thinking(self, streaming: bool) -> None:
+        if not self._thinking and "thinking_button" not in self._parts:
+            return
+        button = self.thinking_button
+        button.setVisible(bool(self._thinking))
+        opened = button.isChecked()
+        live = streaming and not self._text
+        button.setText("Thinking…" if live else ("Hide thinking" if opened else "Show thinking"))
+        if opened or "thinking_text" in self._parts:
+            self.thinking_label.setText(shown_part(self._thinking))
+            self.thinking_label.setVisible(opened)
 
     def _show_actions(self) -> None:
         user = self.message.role == "user"
@@ -259,6 +318,8 @@ class MessageCard(QFrame):
             "edit_button": user,
             "regenerate_button": not user and settled and self._last and not failed,
             "retry_button": failed,
+            "continue_button": not user and settled and self._last and not failed
+            and self.message.stop_reason in CONTINUABLE,
         }
         usable = {
             "previous_button": enabled and self._branch.previous_id is not None,
@@ -266,6 +327,7 @@ class MessageCard(QFrame):
             "edit_button": enabled,
             "regenerate_button": enabled,
             "retry_button": enabled,
+            "continue_button": enabled,
         }
         for name, visible in shown.items():
             if visible or name in self._parts:
@@ -297,6 +359,12 @@ class MessageCard(QFrame):
 
     def on_retry_clicked(self) -> None:
         self.retryRequested.emit(self.message_id)
+
+    def on_continue_clicked(self) -> None:
+        self.continueRequested.emit(self.message_id)
+
+    def on_thinking_clicked(self) -> None:
+        self._show_thinking(self.message.status == "streaming")
 
     def on_previous_clicked(self) -> None:
         if self._branch.previous_id is not None:

@@ -50,6 +50,7 @@ class ChatView(QScrollArea):
     editRequested = Signal(int, str)
     regenerateRequested = Signal(int)
     retryRequested = Signal(int)
+    continueRequested = Signal(int)
     branchRequested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -164,6 +165,11 @@ class ChatView(QScrollArea):
         if card is not None:
             card.append_text(text)
 
+    def on_thinking_delta(self, message_id: int, text: str) -> None:
+        card = self._card(message_id)
+        if card is not None:
+            card.append_thinking(text)
+
     def on_reply_settled(self, message_id: int) -> None:
         """Finished, failed or stopped: show the stored text, usage and status."""
         card = self._card(message_id)
@@ -217,6 +223,7 @@ class ChatView(QScrollArea):
         card.editRequested.connect(self.editRequested)
         card.regenerateRequested.connect(self.regenerateRequested)
         card.retryRequested.connect(self.retryRequested)
+        card.continueRequested.connect(self.continueRequested)
         card.branchRequested.connect(self.branchRequested)
         # The column holds the empty-chat label, the cards, and a closing stretch.
         self._column.insertWidget(1 + index, card)
