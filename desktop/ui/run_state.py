@@ -31,6 +31,7 @@ from desktop.core.events import (
     RunStarted,
     StepStarted,
     TextDelta,
+    ThinkingDelta,
     ToolCallFinished,
     ToolCallStarted,
     ToolOutput,
@@ -122,12 +123,17 @@ class RunState(QObject):
                 self.changed.emit()
             case TextDelta(text=text):
                 self._clear_retry()
+                timeline.end_thinking(self.step)
                 timeline.add_text(self.step, text)
+            case ThinkingDelta(text=text):
+                self._clear_retry()
+                timeline.add_thinking(self.step, text)
             case Retrying():
                 self.retry_notice = event.notice
                 self.changed.emit()
             case AgentMessage(text=text, step=step):
                 self._clear_retry()
+                timeline.end_thinking(step)
                 timeline.set_text(step, text)
             case PlanUpdated(items=items):
                 self.plan = items

@@ -29,12 +29,17 @@ FOLD_LINES = 12
 """Output longer than this is folded, with "show all"."""
 DIFF_TOOLS = frozenset({"edit_file", "write_file"})
 COLLAPSED_TOOLS = frozenset({"update_plan"})
+THINKING = "Thinking"
+"""The card of a step's extended thinking: folded like a tool's output, collapsed at first."""
 """Calls whose card starts folded: the plan view already shows what they did."""
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
 BODY_ROLE = Qt.ItemDataRole.UserRole + 1
 
-ToolStatus = Literal["running", "waiting", "ok", "error", "denied", "stopped"]
+ToolStatus = Literal["running", "waiting", "ok", "error", "denied", "stopped", "thinking",
+                     "thought"]
 TOOL_STATUS_WORDS: dict[str, str] = {
+    "thinking": "thinking…",
+    "thought": "",
     "running": "running…",
     "waiting": "waiting for approval",
     "ok": "ok",
@@ -176,6 +181,22 @@ class TimelineModel(QAbstractListModel):
         entry.collapsed = name in COLLAPSED_TOOLS
         self._rows[call_id] = len(self.entries)
         self._append(entry)
+
+    def add_thinking(self, step: int, chunk: str) -> None:
+        """A streamed piece of the model's thinking in `step`, on its own collapsed card."""
+        call_id = f"thinking:{step}"
+        if call_id not in self._rows:
+            self.start_tool(call_id, THINKING, {})
+            entry = self.entries[-1]
+            assert isinstance(entry, ToolEntry)
+            entry.collapsed, entry.status = True, "thinking"
+        self.tool_output(call_id, chunk)
+
+    def end_thinking(self, step: int) -> None:
+        entry = self._tool(f"thinking:{step}")
+        if entry is not None and entry.status == "thinking":
+            entry.status = "thought"
+            self._touch(self._rows[entry.call_id])
 
     def tool_output(self, call_id: str, chunk: str) -> None:
         entry = self._tool(call_id)

@@ -15,7 +15,8 @@ from desktop.core.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.llm import ModelClient
 from desktop.core.store import Store
 from desktop.ui.task_pane import TaskPane
-from desktop.ui.timeline_model import TextEntry
+from desktop.ui.timeline_delegate import card_geometry, column
+from desktop.ui.timeline_model import THINKING, TextEntry, ToolEntry
 from tests.ui.task_helpers import start_run, task_ui, timeline, wait_ended
 
 CODE = "print('hello')"
@@ -68,3 +69,19 @@ def test_markdown_renders_and_the_copy_link_copies_the_code(
     at = link_position(qtbot, pane, markdown_row)
     qtbot.mouseClick(pane.timeline.viewport(), Qt.MouseButton.LeftButton, pos=at)
     assert QGuiApplication.clipboard().text() == CODE
+
+
+def test_thinking_streams_onto_a_collapsed_card_that_opens_on_a_click(
+    qtbot: QtBot, pane: TaskPane, fake_api: FakeAPI, tmp_path: Path
+) -> None:
+    fake_api.add(Turn("Nothing to change.", thinking="The goal is already met."))
+    run_id = start_run(qtbot, pane, "Check", tmp_path)
+    wait_ended(qtbot, pane, run_id)
+    [thought] = [e for e in timeline(pane).entries if isinstance(e, ToolEntry)]
+    assert (thought.name, thought.status, thought.collapsed) == (THINKING, "thought", True)
+    assert thought.body.text() == "The goal is already met."
+    index = timeline(pane).index(timeline(pane).entries.index(thought))
+    view = pane.timeline
+    header = card_geometry(thought, column(view.visualRect(index)), view.delegate.fonts()).header
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=header.center())
+    assert not thought.collapsed
