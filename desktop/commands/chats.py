@@ -42,7 +42,7 @@ def chat_command(args: argparse.Namespace) -> int:
 
     from desktop.core.store import NotFound, StoreError
 
-    text = sys.stdin.read() if args.message == "-" else args.message
+    text = _stdin_text() if args.message == "-" else args.message
     if not text.strip():
         return fail("the message is empty", 2)
     try:
@@ -66,7 +66,8 @@ async def _chat(store: Store, client: ModelClient, args: argparse.Namespace, tex
     defaults = settings.load()
     conversation_id = _conversation(store, args, defaults.model)
     session = ChatSession(
-        store, client, max_tokens=defaults.max_tokens, temperature=defaults.temperature
+        store, client, max_tokens=defaults.max_tokens, temperature=defaults.temperature,
+        thinking_budget=defaults.thinking_budget,
     )
     code = 0
     try:
@@ -143,3 +144,8 @@ def show_command(args: argparse.Namespace) -> int:
         return fail(str(exc))
     print(text, end="")
     return 0
+
+
+def _stdin_text() -> str:
+    """Piped text in any encoding: bytes that are not UTF-8 become U+FFFD, not a traceback."""
+    return sys.stdin.buffer.read().decode("utf-8", "replace")

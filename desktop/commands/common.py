@@ -29,7 +29,7 @@ def model_client(args: argparse.Namespace) -> Iterator[ModelClient]:
     (--provider, else the one chosen in Settings) with its key (environment, keyring, file)."""
     from desktop.core import settings
     from desktop.core.providers import DEMO, client_for
-    from desktop.core.secrets import KeyStore
+    from desktop.core.secrets import KeyStore, key_source_name
 
     chosen = settings.load()
     name = getattr(args, "provider", None) or ""
@@ -46,8 +46,11 @@ def model_client(args: argparse.Namespace) -> Iterator[ModelClient]:
         finally:
             server.stop()
     else:
-        key = KeyStore(file_allowed=chosen.key_file_allowed).lookup(provider.name).key
-        yield client_for(provider, key)
+        found = KeyStore(file_allowed=chosen.key_file_allowed).lookup(provider.name)
+        yield client_for(
+            provider, found.key, idle_timeout_s=chosen.stream_idle_timeout_s,
+            key_source=key_source_name(found.source),
+        )
 
 
 def open_store() -> Store:

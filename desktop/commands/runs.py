@@ -99,7 +99,8 @@ async def _run(
     )
     policy = Policy.from_approve(args.approve or defaults.approval_policy)
     run = start_run(
-        store, client, args.goal, workspace, policy=policy, budget=budget, model=_model(args)
+        store, client, args.goal, workspace, policy=policy, budget=budget, model=_model(args),
+        thinking_budget=defaults.thinking_budget,
     )
     show = _json_line if args.json else _Terminal().show
     loop = asyncio.get_running_loop()
@@ -194,6 +195,7 @@ class _Terminal:
         self.mid_line = False  # streamed text left the cursor after some characters
         self.streamed_calls: set[str] = set()
         self.totals = ""
+        self.thinking_shown = False
 
     def write(self, text: str) -> None:
         sys.stdout.write(text)
@@ -213,6 +215,14 @@ class _Terminal:
                 self.line(f"run {run_id}: {goal}\n  workspace {workspace} · model {model}{limits}")
             case ev.StepStarted(step=step):
                 self.line(f"== step {step}")
+                self.thinking_shown = False
+            case ev.ThinkingDelta() if not self.thinking_shown:
+                print("[thinking…]", file=sys.stderr)
+                self.thinking_shown = True
+            case ev.ThinkingDelta():
+                pass
+            case ev.AppMessage(text=text):
+                self.line(f"-> (to the model) {text}")
             case ev.TextDelta(text=text):
                 self.write(text)
             case ev.AgentMessage():

@@ -58,13 +58,14 @@ CACHE_WRITE_FACTOR = 1.25
 CACHE_READ_FACTOR = 0.1
 
 
-def default_idle_timeout_s() -> float:
-    """Seconds of silence after which a request or a stream is given up (the setting's default
-    comes from AGENTDESK_STREAM_IDLE_TIMEOUT_S)."""
+def idle_timeout(setting: float | None = None) -> float:
+    """Seconds of silence after which a request or a stream is given up:
+    AGENTDESK_STREAM_IDLE_TIMEOUT_S when set, else the setting, else 90."""
     try:
-        return float(os.environ.get("AGENTDESK_STREAM_IDLE_TIMEOUT_S") or IDLE_TIMEOUT_S)
+        value = float(os.environ.get("AGENTDESK_STREAM_IDLE_TIMEOUT_S") or setting or 0)
     except ValueError:
-        return IDLE_TIMEOUT_S
+        value = 0.0
+    return value if value > 0 else IDLE_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ class ModelClient:
         self.api_key = api_key or env_api_key()
         self.base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
         self.retry = retry or RetryPolicy()
-        self.idle_timeout_s = idle_timeout_s or default_idle_timeout_s()
+        self.idle_timeout_s = idle_timeout(idle_timeout_s)
         self.connect_timeout_s = connect_timeout_s
         self.fallback_models = tuple(fallback_models) or FALLBACK_MODELS
         self.key_source = key_source or ("ANTHROPIC_API_KEY" if from_env else "")

@@ -46,7 +46,10 @@ BUILT_IN = frozenset({ANTHROPIC, DEMO})
 """Profiles every install has: they cannot be renamed or removed."""
 
 
-def client_for(provider: Provider, key: str | None) -> ModelClient:
+def client_for(
+    provider: Provider, key: str | None, *, idle_timeout_s: float | None = None,
+    key_source: str = "",
+) -> ModelClient:
     """A client for the profile. Without a key, Anthropic's profile falls back to the
     environment, and a custom endpoint gets a placeholder: the Anthropic key is never sent to
     a server the user typed in."""
@@ -58,4 +61,6 @@ def client_for(provider: Provider, key: str | None) -> ModelClient:
         api_key=key or None,
         base_url=provider.base_url or None,
         fallback_models=provider.models or FALLBACK_MODELS,
+        idle_timeout_s=idle_timeout_s,
+        key_source=key_source if key else "",
     )

@@ -49,6 +49,7 @@ def start_run(
     budget: Budget | None = None,
     model: str = DEFAULT_MODEL,
     fork: RunForked | None = None,
+    thinking_budget: int = 0,
 ) -> ActiveRun:
     """Create the run's row and start the agent on it; needs a running event loop.
 
@@ -64,7 +65,7 @@ def start_run(
     )
     agent = Agent(
         client, workspace, policy=policy, budget=budget, model=model, store=store,
-        run_id=run.id, fork=fork,
+        run_id=run.id, fork=fork, thinking_budget=thinking_budget,
     )
     return ActiveRun(store, run.id, agent.run(goal))
 

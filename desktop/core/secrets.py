@@ -26,6 +26,14 @@ from desktop.core.providers import ANTHROPIC
 SERVICE = "agentdesk"
 KEY_FILE = "keys.json"
 KeySource = Literal["environment", "keyring", "file", "none"]
+SOURCE_NAMES: dict[str, str] = {
+    "environment": "ANTHROPIC_API_KEY", "keyring": "the keyring", "file": "keys.json",
+}
+"""Where a key came from, as an error message names it."""
+
+
+def key_source_name(source: str) -> str:
+    return SOURCE_NAMES.get(source, "")
 
 
 class KeyStorageError(Exception):

@@ -54,6 +54,12 @@ class Settings:
     temperature: float | None = None
     """Sampling temperature of chat replies, 0 (focused) to 1 (varied); None = the model's own
     (not sent: newer Claude models choose it themselves)."""
+    thinking_budget: int = 0
+    """Tokens a model may think before it answers (extended thinking), for chats and runs;
+    0 = off. Only models that support it accept it."""
+    stream_idle_timeout_s: float = 90.0
+    """Seconds without a byte from the endpoint before a request or a stream is given up
+    (AGENTDESK_STREAM_IDLE_TIMEOUT_S overrides it)."""
     provider: str = ANTHROPIC
     """The profile new chats and runs use."""
     providers: tuple[Provider, ...] = PRESETS

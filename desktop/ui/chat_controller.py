@@ -95,6 +95,7 @@ class ChatController(ModelChoice, QObject):
         default_model: str = "",
         max_tokens: int = 4096,
         temperature: float | None = None,
+        thinking_budget: int = 0,
     ) -> None:
         super().__init__(parent)
         self._store = store
@@ -104,6 +105,7 @@ class ChatController(ModelChoice, QObject):
         self.default_model = default_model or DEFAULT_MODEL
         self.max_tokens = max_tokens
         self.temperature = temperature
+        self.thinking_budget = thinking_budget
         self._session = self._new_session()
         self.models: list[str] = list(FALLBACK_MODELS)
         self.model = self.default_model
@@ -280,14 +282,18 @@ class ChatController(ModelChoice, QObject):
         self._fixed_models = models
         self.load_models()
 
-    def set_generation(self, max_tokens: int, temperature: float | None) -> None:
-        """Reply length and temperature from the next reply on."""
+    def set_generation(
+        self, max_tokens: int, temperature: float | None, thinking_budget: int = 0
+    ) -> None:
+        """Reply length, temperature and thinking budget from the next reply on."""
         self.max_tokens, self.temperature = max_tokens, temperature
+        self.thinking_budget = thinking_budget
         self._session = self._new_session()
 
     def _new_session(self) -> ChatSession:
         return ChatSession(
-            self._store, self._client, max_tokens=self.max_tokens, temperature=self.temperature
+            self._store, self._client, max_tokens=self.max_tokens, temperature=self.temperature,
+            thinking_budget=self.thinking_budget,
         )
 
     def preferred_models(self) -> tuple[str, ...]:

@@ -95,7 +95,9 @@ class Connections(QObject):
             self._keys[provider] = found.key
             if found.source != "environment":  # the keyring comes before the file
                 self._lookups[provider] = asyncio.ensure_future(self._look_up(provider))
-        return client_for(profile, self._keys[provider])
+        return client_for(
+            profile, self._keys[provider], idle_timeout_s=self.settings.stream_idle_timeout_s
+        )
 
     async def _look_up(self, provider: str) -> None:
         try:

@@ -129,6 +129,7 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         self.controller = ChatController(
             store, client, self, provider=provider, default_model=settings.model,
             max_tokens=settings.max_tokens, temperature=settings.temperature,
+            thinking_budget=settings.thinking_budget,
         )
         self.chat_pane.view.set_source(self.controller)
         self._attach_tasks(store, client, provider, settings.model or DEFAULT_MODEL)
@@ -149,6 +150,7 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         self.task_controller = TaskController(store, client, model, parent=self)
         self.task_controller.provider = provider
         self.task_controller.approval_policy = self.settings.approval_policy  # type: ignore[assignment]
+        self.task_controller.thinking_budget = self.settings.thinking_budget
         self.task_controller.load_models()
         self.task_pane = TaskPane()
         area = self.task_pane.goal_area

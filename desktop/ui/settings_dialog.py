@@ -72,6 +72,10 @@ class SettingsDialog(QDialog):
                                  "The model new chats and runs start with")
         self.max_tokens_input = named(QSpinBox(), "maxTokensInput", "Most tokens in a reply")
         self.temperature_input = named(QDoubleSpinBox(), "temperatureInput", "Temperature")
+        self.thinking_input = named(QSpinBox(), "thinkingBudgetInput",
+                                    "Tokens the model may think before answering")
+        self.idle_input = named(QSpinBox(), "streamIdleTimeoutInput",
+                                "Seconds of silence before a reply is given up")
         self.steps_input = named(QSpinBox(), "defaultMaxSteps", "Default most steps of a run")
         self.cost_input = named(QDoubleSpinBox(), "defaultMaxCost", "Default most cost of a run")
         self.wall_input = named(QSpinBox(), "defaultMaxMinutes", "Default longest run, minutes")
@@ -100,6 +104,14 @@ class SettingsDialog(QDialog):
         self.temperature_input.setSpecialValueText("the model's default")
         temperature = current.temperature
         self.temperature_input.setValue(NO_TEMPERATURE if temperature is None else temperature)
+        self.thinking_input.setRange(0, 200_000)
+        self.thinking_input.setSingleStep(1024)
+        self.thinking_input.setSpecialValueText("off")
+        self.thinking_input.setSuffix(" tokens")
+        self.thinking_input.setValue(current.thinking_budget)
+        self.idle_input.setRange(5, 3600)
+        self.idle_input.setSuffix(" s")
+        self.idle_input.setValue(round(current.stream_idle_timeout_s))
         self.steps_input.setRange(1, 1000)
         self.steps_input.setValue(current.max_steps)
         self.cost_input.setRange(0.01, 10_000.0)
@@ -115,6 +127,8 @@ class SettingsDialog(QDialog):
         form.addRow("Model", self.model_input)
         form.addRow("Max tokens per reply", self.max_tokens_input)
         form.addRow("Temperature", self.temperature_input)
+        form.addRow("Extended thinking", self.thinking_input)
+        form.addRow("Give up after silence", self.idle_input)
         agent = QWidget()
         form = QFormLayout(agent)
         form.addRow("Max steps", self.steps_input)
@@ -143,6 +157,8 @@ class SettingsDialog(QDialog):
             model=self.model_input.text().strip(),
             max_tokens=self.max_tokens_input.value(),
             temperature=self._temperature(),
+            thinking_budget=self.thinking_input.value(),
+            stream_idle_timeout_s=float(self.idle_input.value()),
             max_steps=self.steps_input.value(),
             max_cost_usd=self.cost_input.value(),
             max_wall_s=self.wall_input.value() * 60.0,

@@ -64,6 +64,8 @@ class TaskController(ModelChoice, QObject):
         """The provider profile of `client`: later runs talk to it."""
         self.approval_policy: Approve = "ask"
         """How later runs treat tool calls when the caller gives no policy."""
+        self.thinking_budget = 0
+        """Extended-thinking tokens later runs ask for (0 = off)."""
         self._runs: dict[int, ActiveRun] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._budgets: dict[int, Budget] = {}
@@ -93,6 +95,7 @@ class TaskController(ModelChoice, QObject):
             run = start_run(
                 self._store, self._client, goal.strip(), workspace,
                 policy=policy, budget=budget, model=model or self.model, fork=fork,
+                thinking_budget=self.thinking_budget,
             )
         except (WorkspaceError, StoreError) as exc:
             self.error.emit(f"The run could not start: {exc}")

@@ -129,11 +129,12 @@ class WindowActions:
             self.connections.update(new, dialog.changed_keys())
         if self.controller is not None:
             self.controller.default_model = new.model or DEFAULT_MODEL
-            self.controller.set_generation(new.max_tokens, new.temperature)
+            self.controller.set_generation(new.max_tokens, new.temperature, new.thinking_budget)
             self.use_provider_of_conversation(force=True)
         if self.task_controller is not None and self.task_pane is not None:
             self.task_controller.default_model = new.model or DEFAULT_MODEL
             self.task_controller.approval_policy = new.approval_policy  # type: ignore[assignment]
+            self.task_controller.thinking_budget = new.thinking_budget
             self.task_pane.use_defaults(new)
             kept = self.task_controller.provider  # the run's pick, unless the default moved
             moved = new.provider != old.provider or kept not in self._provider_names()

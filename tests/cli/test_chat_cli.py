@@ -93,3 +93,17 @@ def test_demo_model_answers_without_a_key(isolated_env: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "```python" in result.stdout and "show me code" in result.stdout
     assert Store(isolated_env / "agentdesk.db").conversation(1).model == "demo"
+
+
+def test_piped_bytes_that_are_not_utf8_are_sent_not_a_traceback(
+    fake_api: FakeAPI, isolated_env: Path
+) -> None:
+    fake_api.add(Turn(text="Bonjour."))
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop", "chat", "-"], input=b"caf\xe9", capture_output=True,
+        env=cli_env(isolated_env, fake_api), timeout=60,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout == b"Bonjour.\n" and b"Traceback" not in done.stderr
+    sent = fake_api.requests[-1]["body"]["messages"][-1]["content"]
+    assert sent == [{"type": "text", "text": "caf\ufffd"}]

@@ -258,6 +258,8 @@ LOOK = Turn("Looking.", (ToolUse("list_files", {}),))
         ([LOOK, Turn("Done.")], [], 0, "== finished (2 steps"),
         ([Turn(status=401)], [], 1, "== failed: authentication failed (401)"),
         ([LOOK, LOOK], ["--max-steps", "1"], 2, "== budget exhausted: max steps (1)"),
+        ([Turn("No.", thinking="I won't.", stop_reason="refusal")], [], 1,
+         "== failed: the model refused to continue"),
     ],
 )
 def test_exit_codes_say_how_the_run_ended(
@@ -268,6 +270,7 @@ def test_exit_codes_say_how_the_run_ended(
     result = agentdesk_here(capsys, "run", "go", "--workspace", str(workspace), *flags)
     assert result[0] == code, result[2]
     assert ending in result[1].splitlines()[-1]
+    assert "ThinkingDelta" not in result[1]
 
 
 def test_json_lines_and_no_terminal_means_ask_is_denied(

@@ -260,3 +260,21 @@ def test_a_loopback_provider_profile_carries_chats_and_runs(
         assert run_request["model"] == "qwen3:8b" and run_request["tools"]
         assert store.run(pane.run_id).model == "qwen3:8b"
         assert message_requests(fake_api) == []
+
+
+def test_a_thinking_budget_set_in_the_dialog_reaches_chat_requests(
+    qtbot: QtBot, window: MainWindow, fake_api: FakeAPI
+) -> None:
+    dialog = open_settings(qtbot, window)
+    replace_text(qtbot, dialog.thinking_input, "2048")
+    replace_text(qtbot, dialog.idle_input, "45")
+    press_ok(qtbot, dialog)
+    saved = json.loads(settings.config_path().read_text())
+    assert (saved["thinking_budget"], saved["stream_idle_timeout_s"]) == (2048, 45.0)
+    assert window.task_controller is not None and window.task_controller.thinking_budget == 2048
+
+    fake_api.add(Turn("Thought about it.", thinking="Let me see."))
+    send_and_wait(qtbot, window, "think first")
+    body = message_requests(fake_api)[-1]["body"]
+    assert body["thinking"] == {"type": "enabled", "budget_tokens": 2048}
+    assert "temperature" not in body and body["max_tokens"] >= 2048 + 1024
