@@ -20,30 +20,29 @@ from typing import TYPE_CHECKING, Any
 from desktop.commands.common import add_demo_flag, fail, model_client, open_store
 
 if TYPE_CHECKING:
-    from desktop.core.events import ApprovalNeeded, RunEvent
+    from collections.abc import Callable
+
+    from desktop.core.events import ApprovalNeeded, Budget, RunEvent
     from desktop.core.llm import ModelClient
+    from desktop.core.permissions import Policy
+    from desktop.core.recorder import ActiveRun
     from desktop.core.store import Store
     from desktop.core.workspace import Workspace
 
+    Begin = Callable[[Store, ModelClient], ActiveRun]
+
 EXIT_CODES = {"finished": 0, "failed": 1, "budget_exhausted": 2, "cancelled": 130}
 RESULT_PREVIEW_LINES = 6
+_PAST = {"finished": "finished", "failed": "failed", "cancelled": "was stopped",
+         "budget_exhausted": "ran out of budget", "interrupted": "was interrupted"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="give the agent a goal and watch it work")
     run.add_argument("goal", help="what the agent should achieve")
     run.add_argument("--workspace", default=".", help="the folder it works in (default: here)")
-    run.add_argument(
-        "--approve",
-        choices=("all", "reads", "none"),
-        help="answer approvals without asking: all allows everything, reads only reading "
-        "tools, none denies whatever would ask (default: ask on the terminal, or deny "
-        "when there is none)",
-    )
-    run.add_argument("--max-steps", type=int, help="stop after this many model turns (30)")
+    _run_options(run)
     run.add_argument("--model", help="model id (default: the app's default model)")
-    run.add_argument("--json", action="store_true", help="print events as JSON lines")
-    add_demo_flag(run)
     run.set_defaults(handler=run_goal)
 
     runs = sub.add_parser("runs", help="list agent runs, or show one")
@@ -54,25 +53,58 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("id", type=int)
     show.add_argument("--format", choices=("md", "json"), default="md")
     show.set_defaults(handler=show_run)
+    go_on = actions.add_parser(
+        "continue", help="go on with an interrupted run, or give an ended one a follow-up"
+    )
+    go_on.add_argument("id", type=int)
+    go_on.add_argument("message", nargs="?", default="", help="the follow-up instruction")
+    _run_options(go_on)
+    go_on.set_defaults(handler=continue_goal)
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--approve",
+        choices=("all", "reads", "none"),
+        help="answer approvals without asking: all allows everything, reads only reading "
+        "tools, none denies whatever would ask (default: ask on the terminal, or deny "
+        "when there is none)",
+    )
+    parser.add_argument("--max-steps", type=int, help="stop after this many model turns (30)")
+    parser.add_argument("--json", action="store_true", help="print events as JSON lines")
+    add_demo_flag(parser)
 
 
 def run_goal(args: argparse.Namespace) -> int:
+    from desktop.core.workspace import Workspace
+
+    return _drive(args, lambda store, client: _start(store, client, Workspace(args.workspace),
+                                                     args))
+
+
+def continue_goal(args: argparse.Namespace) -> int:
+    return _drive(args, lambda store, client: _continue(store, client, args))
+
+
+def _drive(args: argparse.Namespace, begin: Begin) -> int:
+    """Open the store and the client, start the run with `begin`, and show it to its end."""
     import asyncio
 
     from desktop.core.store import StoreError
-    from desktop.core.workspace import Workspace, WorkspaceError
+    from desktop.core.workspace import WorkspaceError
 
     if args.max_steps is not None and args.max_steps < 1:
         return fail("--max-steps must be at least 1")
+    if getattr(args, "goal", "x").strip() == "":
+        return fail("the goal is empty", 2)
     try:
-        workspace = Workspace(args.workspace)
         store = open_store()
-    except (WorkspaceError, StoreError) as exc:
+    except StoreError as exc:
         return fail(str(exc))
     try:
         with model_client(args) as client:
-            return asyncio.run(_run(store, client, workspace, args))
-    except StoreError as exc:
+            return asyncio.run(_run(store, client, begin, args))
+    except (StoreError, WorkspaceError, ValueError) as exc:
         return fail(str(exc))
     except BrokenPipeError:  # the reader left (`| head`); the run was cancelled with it
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -81,15 +113,11 @@ def run_goal(args: argparse.Namespace) -> int:
         store.close()
 
 
-async def _run(
-    store: Store, client: ModelClient, workspace: Workspace, args: argparse.Namespace
-) -> int:
-    import asyncio
-
+def _limits(args: argparse.Namespace) -> tuple[Budget, Policy, int]:
+    """The run's budget, approval policy and thinking budget: the options, else Settings."""
     from desktop.core import settings
-    from desktop.core.events import ApprovalNeeded, Budget
+    from desktop.core.events import Budget
     from desktop.core.permissions import Policy
-    from desktop.core.recorder import start_run
 
     defaults = settings.load()
     budget = Budget(
@@ -98,10 +126,39 @@ async def _run(
         max_wall_s=defaults.max_wall_s,
     )
     policy = Policy.from_approve(args.approve or defaults.approval_policy)
-    run = start_run(
+    return budget, policy, defaults.thinking_budget
+
+
+def _start(
+    store: Store, client: ModelClient, workspace: Workspace, args: argparse.Namespace
+) -> ActiveRun:
+    from desktop.core.recorder import start_run
+
+    budget, policy, thinking = _limits(args)
+    return start_run(
         store, client, args.goal, workspace, policy=policy, budget=budget, model=_model(args),
-        thinking_budget=defaults.thinking_budget,
+        thinking_budget=thinking,
     )
+
+
+def _continue(store: Store, client: ModelClient, args: argparse.Namespace) -> ActiveRun:
+    from desktop.core.recorder import continue_run
+
+    budget, policy, thinking = _limits(args)
+    return continue_run(
+        store, client, args.id, args.message, policy=policy, budget=budget,
+        thinking_budget=thinking,
+    )
+
+
+async def _run(
+    store: Store, client: ModelClient, begin: Begin, args: argparse.Namespace
+) -> int:
+    import asyncio
+
+    from desktop.core.events import ApprovalNeeded
+
+    run = begin(store, client)
     show = _json_line if args.json else _Terminal().show
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows' loop
@@ -213,6 +270,9 @@ class _Terminal:
             case ev.RunStarted(run_id=run_id, goal=goal, workspace=workspace, model=model):
                 limits = f" · budget {event.budget.text()}" if event.budget else ""
                 self.line(f"run {run_id}: {goal}\n  workspace {workspace} · model {model}{limits}")
+            case ev.RunResumed(message=message, previous_status=previous):
+                said = f": {message}" if message else ""
+                self.line(f"== continued after it {_PAST.get(previous, previous)}{said}")
             case ev.StepStarted(step=step):
                 self.line(f"== step {step}")
                 self.thinking_shown = False

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import platform
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ from desktop.core import tools
 from desktop.core.blocks import ToolUseBlock
 from desktop.core.conversation import Conversation
 from desktop.core.events import (
+    END_STATUS,
     AgentMessage,
     AppMessage,
     ApprovalNeeded,
@@ -40,6 +41,7 @@ from desktop.core.events import (
     RunFailed,
     RunFinished,
     RunForked,
+    RunResumed,
     RunStarted,
     StepStarted,
     ToolCallFinished,
@@ -61,6 +63,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+INTERRUPTED_CALL = (
+    "This call did not finish: the run was interrupted while it was running (or before it "
+    "started). Check the workspace before you rely on what it would have done."
+)
 CUT_SHORT = (
     "Your last reply was cut off at the output limit (max_tokens). Continue exactly where it "
     "stopped."
@@ -152,15 +158,54 @@ class Agent:
 
     async def run(self, goal: str) -> AsyncGenerator[RunEvent, None]:
         """Work toward `goal` until done; the last event says how the run ended."""
-        async for event in self._events(goal):
+        async for event in self._applied(self._started(goal)):
+            yield event
+
+    async def resume(
+        self, history: Iterable[RunEvent], message: str = ""
+    ) -> AsyncGenerator[RunEvent, None]:
+        """Go on with a run from its recorded `history`, after an interruption or its end,
+        with the user's follow-up `message` if any. `budget` is what this part may spend."""
+        previous = self._replay(history)
+        async for event in self._applied(self._resumed(previous, message)):
+            yield event
+
+    async def _applied(self, events: AsyncIterator[RunEvent]) -> AsyncIterator[RunEvent]:
+        async for event in events:
             self.conversation.apply(event)  # the one way the conversation grows
             yield event
 
-    async def _events(self, goal: str) -> AsyncIterator[RunEvent]:
+    async def _started(self, goal: str) -> AsyncIterator[RunEvent]:
         yield RunStarted(self.run_id, goal, str(self.workspace), self.model, self.budget)
         self.started = time.monotonic()
         if self.fork is not None:
             yield self.fork
+        async for event in self._loop():
+            yield event
+
+    def _replay(self, history: Iterable[RunEvent]) -> str:
+        """Take in the recorded run: its conversation, steps and usage; return how it ended."""
+        previous = "interrupted"
+        for event in history:
+            self.conversation.apply(event)
+            match event:
+                case StepStarted(step=step):
+                    self.steps = step
+                case UsageUpdated(usage=usage):
+                    self.usage = usage
+            previous = END_STATUS.get(type(event), previous)
+        return previous
+
+    async def _resumed(self, previous: str, message: str) -> AsyncIterator[RunEvent]:
+        for call_id, name in self.conversation.unfinished_calls():
+            yield ToolCallFinished(call_id, name, INTERRUPTED_CALL, True, 0.0)
+        self.budget = self.budget.after(self.steps, self.usage)
+        yield RunResumed(message, previous, self.budget)
+        self.started = time.monotonic()
+        async for event in self._loop():
+            yield event
+
+    async def _loop(self) -> AsyncIterator[RunEvent]:
         try:
             while True:
                 self.check_budget()

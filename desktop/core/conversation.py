@@ -22,6 +22,7 @@ from desktop.core.events import (
     AgentMessage,
     AppMessage,
     RunForked,
+    RunResumed,
     RunStarted,
     StepStarted,
     ToolCallFinished,
@@ -94,9 +95,20 @@ class Conversation:
                 self._step.on_call(event)
             case ToolCallFinished() if self._step is not None:
                 self._step.results.append(tool_result(event))
-            case AppMessage(text=text):
+            case AppMessage(text=text) | RunResumed(message=text):
                 self._close_step()
-                self._add({"role": "user", "content": [{"type": "text", "text": text}]})
+                if text:
+                    self._add({"role": "user", "content": [{"type": "text", "text": text}]})
+
+    def unfinished_calls(self) -> list[tuple[str, str]]:
+        """(id, name) of the calls the last reply made that never finished: a run that stopped
+        mid-step answers them before it goes on, as the API wants an answer to each."""
+        step = self._step
+        if step is None or not (step.replied and step.complete):
+            return []
+        done = {result["tool_use_id"] for result in step.results}
+        return [(str(b.get("id")), str(b.get("name"))) for b in step.reply
+                if b.get("type") == "tool_use" and b.get("id") not in done]
 
     def _close_step(self) -> None:
         if self._step is not None:

@@ -59,6 +59,16 @@ class Budget:
         minutes = max(1, round(self.max_wall_s / 60))
         return f"{self.max_steps} steps · ${self.max_cost_usd:.2f} · {minutes} min"
 
+    def after(self, steps: int, usage: Usage) -> Budget:
+        """These limits for a run that goes on after `steps` and `usage`: as much again from
+        there (the wall time counts from the new start)."""
+        return Budget(
+            steps + self.max_steps,
+            usage.input_tokens + usage.output_tokens + self.max_tokens,
+            usage.cost_usd + self.max_cost_usd,
+            self.max_wall_s,
+        )
+
     def exceeded(self, steps: int, usage: Usage, elapsed_s: float) -> str | None:
         """The limit that is used up, worded for the user, or None."""
         if steps >= self.max_steps:
@@ -204,6 +214,16 @@ class RunForked:
 
 
 @dataclass(frozen=True)
+class RunResumed:
+    """The run goes on after it ended or was interrupted: `message` is the user's follow-up
+    (empty when an interrupted run just carries on), `budget` the limits of this part."""
+
+    message: str = ""
+    previous_status: str = ""
+    budget: Budget | None = None
+
+
+@dataclass(frozen=True)
 class StepStarted:
     """The loop asks the model for its next move (step counts from 1)."""
 
@@ -331,6 +351,7 @@ RunEnded = RunFinished | RunFailed | RunCancelled | BudgetExhausted
 RunEvent = (
     RunStarted
     | RunForked
+    | RunResumed
     | StepStarted
     | TextDelta
     | Retrying
@@ -360,8 +381,8 @@ END_STATUS: dict[type, RunStatus] = {
 _TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
-        RunStarted, RunForked, StepStarted, TextDelta, ThinkingDelta, Retrying, AgentMessage,
-        AppMessage, PlanUpdated,
+        RunStarted, RunForked, RunResumed, StepStarted, TextDelta, ThinkingDelta, Retrying,
+        AgentMessage, AppMessage, PlanUpdated,
         ToolCallStarted, ToolOutput, ApprovalNeeded, ApprovalResolved, ToolCallFinished,
         UsageUpdated, RunFinished, RunFailed, RunCancelled, BudgetExhausted,
     )
@@ -389,8 +410,8 @@ def from_record(type_name: str, data: dict[str, Any]) -> Any:
         return RunForked(data["parent_run_id"], data["fork_seq"], tuple(data["messages"]))
     if cls is AgentMessage and "content" in data:
         return AgentMessage(**{**data, "content": parse_content(data["content"])})
-    if cls is RunStarted and data.get("budget") is not None:
-        return RunStarted(**{**data, "budget": Budget(**data["budget"])})
+    if cls in (RunStarted, RunResumed) and data.get("budget") is not None:
+        return cls(**{**data, "budget": Budget(**data["budget"])})
     return cls(**data)
 
 

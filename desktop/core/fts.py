@@ -18,7 +18,10 @@ def _words(value: Any) -> str:
 def searchable_text(event: events.RunEvent) -> str | None:
     """What search should find this event by; None for stream chunks repeated in full later."""
     match event:
-        case events.RunStarted(goal=text) | events.AgentMessage(text=text):
+        case (
+            events.RunStarted(goal=text) | events.AgentMessage(text=text)
+            | events.RunResumed(message=text) | events.AppMessage(text=text)
+        ):
             return text
         case events.ToolCallStarted(name=name, input=arguments):
             return "\n".join([name, *(f"{k}: {_words(v)}" for k, v in arguments.items())])

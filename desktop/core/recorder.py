@@ -26,6 +26,7 @@ from desktop.core.events import (
     RunFailed,
     RunFinished,
     RunForked,
+    RunStarted,
     RunStatus,
     StepStarted,
     UsageUpdated,
@@ -68,6 +69,35 @@ def start_run(
         run_id=run.id, fork=fork, thinking_budget=thinking_budget,
     )
     return ActiveRun(store, run.id, agent.run(goal))
+
+
+def continue_run(
+    store: Store,
+    client: ModelStream,
+    run_id: int,
+    message: str = "",
+    *,
+    policy: Policy | None = None,
+    budget: Budget | None = None,
+    thinking_budget: int = 0,
+) -> ActiveRun:
+    """Go on with a stored run: an interrupted one from where it stopped, an ended one with
+    the user's follow-up `message`. It keeps its id and events; `budget` (default: the one it
+    started with) is what this part may spend. Raises WorkspaceError when its workspace is
+    gone, StoreError when it is still going elsewhere, ValueError when there is nothing to
+    continue (a finished run without a follow-up)."""
+    run = store.run(run_id)
+    if run.status == "finished" and not message.strip():
+        raise ValueError("a finished run goes on only with a follow-up message")
+    history = [stored.event() for stored in store.events(run_id)]
+    started = next((e for e in history if isinstance(e, RunStarted)), None)
+    workspace = Workspace(run.workspace)
+    agent = Agent(
+        client, workspace, policy=policy, budget=budget or (started and started.budget),
+        model=run.model, store=store, run_id=run_id, thinking_budget=thinking_budget,
+    )
+    store.reopen_run(run_id)
+    return ActiveRun(store, run_id, agent.resume(history, message.strip()))
 
 
 def run_changes(event: RunEvent) -> dict[str, Any]:

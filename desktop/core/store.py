@@ -380,6 +380,17 @@ class Store:
         self._update("runs", id, {**changes, "updated_at": now})
 
     @user_errors
+    def reopen_run(self, id: int) -> Run:
+        """A run that goes on (resumed, or a follow-up): 'running' again, driven by this
+        process. StoreError if another live process is driving it."""
+        run = self.run(id)
+        if run.status == "running" and run.pid != os.getpid() and _process_alive(run.pid):
+            raise StoreError(f"run {id} is still going in another window or terminal")
+        self._update("runs", id, {"status": "running", "error": None, "ended_at": None,
+                                  "pid": os.getpid(), "updated_at": utc_now()})
+        return self.run(id)
+
+    @user_errors
     def run(self, id: int) -> Run:
         sql = f"SELECT {select_list(Run)} FROM runs WHERE id = ?"
         return Run(*self._row(sql, [id], f"run {id}"))

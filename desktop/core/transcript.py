@@ -15,9 +15,11 @@ from typing import Any
 
 from desktop.core.events import (
     AgentMessage,
+    AppMessage,
     ApprovalResolved,
     Budget,
     PlanUpdated,
+    RunResumed,
     RunStarted,
     StepStarted,
     TextDelta,
@@ -66,6 +68,13 @@ def run_markdown(run: Run, events: Sequence[StoredEvent]) -> str:
                 streamed = ""
                 if text:
                     parts.append(text)
+            case RunResumed(message=message, previous_status=previous):
+                parts += _flush(streamed)
+                streamed = ""
+                said = f": {message}" if message else " from where it stopped"
+                parts.append(f"## Continued after it ended ({previous}){said}")
+            case AppMessage(text=text):
+                parts.append(f"_(the app told the model: {text})_")
             case PlanUpdated(items=items):
                 plan = [PLAN_LINES[item.status].format(item.text) for item in items]
                 parts.append("**Plan**\n\n" + "\n".join(plan))

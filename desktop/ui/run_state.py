@@ -28,6 +28,7 @@ from desktop.core.events import (
     RunFailed,
     RunFinished,
     RunForked,
+    RunResumed,
     RunStarted,
     StepStarted,
     TextDelta,
@@ -118,6 +119,11 @@ class RunState(QObject):
                     f"The model was sent run #{parent}'s conversation up to there "
                     f"({len(messages)} messages), ending with the goal above.",
                 )
+            case RunResumed(message=message, budget=budget):
+                self.status, self.ended_at = "running", None
+                self.budget = budget or self.budget
+                timeline.add_note("Continued", message or "from where it stopped")
+                self.changed.emit()
             case StepStarted(step=step):
                 self.step = step
                 self.changed.emit()

@@ -19,7 +19,7 @@ from desktop.core.events import ApprovalNeeded, ApprovalResolved, Budget, Decisi
 from desktop.core.fork import fork_at
 from desktop.core.llm import DEFAULT_MODEL, FALLBACK_MODELS, ModelClient
 from desktop.core.permissions import Approve, Policy
-from desktop.core.recorder import ActiveRun, start_run
+from desktop.core.recorder import ActiveRun, continue_run, start_run
 from desktop.core.store import Run, Store, StoredEvent, StoreError
 from desktop.core.workspace import Workspace, WorkspaceError
 from desktop.ui.model_choice import ModelChoice
@@ -106,6 +106,28 @@ class TaskController(ModelChoice, QObject):
         self._tasks[run_id] = asyncio.ensure_future(self._follow(run))
         self.runStarted.emit(run_id)
         return run_id
+
+    def continue_run(self, run_id: int, message: str, budget: Budget | None = None) -> bool:
+        """Go on with an ended or interrupted run (with a follow-up `message`, if any); False
+        (and `error`) when it cannot."""
+        if self.is_running(run_id):
+            return False
+        if not self._client.api_key:
+            self.error.emit(NO_KEY)
+            return False
+        policy = Policy.from_approve(self.approval_policy)
+        try:
+            run = continue_run(
+                self._store, self._client, run_id, message, policy=policy, budget=budget,
+                thinking_budget=self.thinking_budget,
+            )
+        except (WorkspaceError, StoreError, ValueError) as exc:
+            self.error.emit(f"The run could not go on: {exc}")
+            return False
+        self._runs[run_id] = run
+        self._tasks[run_id] = asyncio.ensure_future(self._follow(run))
+        self.runStarted.emit(run_id)
+        return True
 
     def fork(
         self, run_id: int, seq: int, instruction: str, budget: Budget | None = None

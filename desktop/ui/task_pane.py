@@ -34,6 +34,7 @@ from desktop.core import settings
 from desktop.core.events import Budget, RunEvent
 from desktop.ui import dialogs
 from desktop.ui.event_timeline import TimelineView
+from desktop.ui.follow_up import FollowUpBar
 from desktop.ui.goal_area import GoalArea
 from desktop.ui.naming import named
 from desktop.ui.plan_view import PlanView
@@ -109,6 +110,7 @@ class TaskPane(QWidget):
         self.stack = named(QStackedWidget(), "taskStack")
         self.status_line = StatusLine()
         self.replay_bar = ReplayBar()
+        self.follow_up = FollowUpBar()
         self._build()
         self._connect_signals()
         self.show_new_task()
@@ -128,9 +130,10 @@ class TaskPane(QWidget):
         layout.addLayout(centred(*top, margins=(SIDE_MARGIN, 14, SIDE_MARGIN, 8)))
         layout.addWidget(named(QFrame(), "taskDivider"))
         layout.addWidget(self.stack, 1)
-        bottom = (self.replay_bar, self.status_line)
+        bottom = (self.replay_bar, self.follow_up, self.status_line)
         layout.addLayout(centred(*bottom, margins=(SIDE_MARGIN, 0, SIDE_MARGIN, 10)))
         self.replay_bar.hide()
+        self.follow_up.hide()
 
     def _connect_signals(self) -> None:
         area = self.goal_area
@@ -142,6 +145,7 @@ class TaskPane(QWidget):
         self.timeline.approvalAnswered.connect(self.on_approval_answered)
         self.replay_bar.stateChosen.connect(self.on_replay_moved)
         self.replay_bar.forkRequested.connect(self.on_fork_requested)
+        self.follow_up.continueRequested.connect(self.on_continue_requested)
         self.timeline.stepKeyPressed.connect(self.replay_bar.on_step)
 
     def attach(self, controller: TaskController) -> None:
@@ -166,6 +170,7 @@ class TaskPane(QWidget):
             self.show_new_task()
             return
         self.replay_bar.leave()
+        self.follow_up.hide()
         state = self.states.get(run_id)
         if state is None:
             state = self._load(run_id)
@@ -195,6 +200,7 @@ class TaskPane(QWidget):
     def show_new_task(self) -> None:
         """Compose a new task; runs under way carry on in the background."""
         self.replay_bar.leave()
+        self.follow_up.hide()
         self._set_shown(None)
         area = self.goal_area
         area.compose(self._draft)
@@ -308,6 +314,15 @@ class TaskPane(QWidget):
             budget = self._compose_budget
             self._start_soon(instruction.strip(), run.workspace, budget, (run.id, seq))
 
+    def on_continue_requested(self, message: str) -> None:
+        """The ended run on screen goes on, with the user's follow-up if any."""
+        run_id = self.run_id
+        if (
+            self.controller is not None and run_id is not None
+            and self.controller.continue_run(run_id, message)
+        ):
+            self.show_run(run_id)
+
     def on_stop_requested(self) -> None:
         if self.controller is not None and self.run_id is not None:
             self.goal_area.stop_button.setEnabled(False)
@@ -330,8 +345,13 @@ class TaskPane(QWidget):
     # --- slots: the runs ----------------------------------------------------------------------
 
     def on_run_started(self, run_id: int) -> None:
-        """A new live run: its state follows it from the first event on."""
+        """A new live run: its state follows it from the first event on. A stored run that
+        goes on keeps its state, reloaded from its record, and the new events extend it."""
         assert self.controller is not None
+        if run_id in self.states:
+            self.states.pop(run_id).deleteLater()
+            self._load(run_id)
+            return
         run = self.controller.run(run_id)
         state = RunState(
             run_id,
@@ -420,6 +440,7 @@ class TaskPane(QWidget):
         if run is not None:
             stored = self.controller.stored_events(run.id)
             self.replay_bar.open(Replay(run, stored, state, self), at_seq)
+            self.follow_up.offer(run.status)
 
     def _budget(self, run_id: int) -> Budget | None:
         return self.controller.budget(run_id) if self.controller is not None else None

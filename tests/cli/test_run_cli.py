@@ -312,3 +312,38 @@ def test_a_missing_workspace_is_a_clear_error(
     code, _, err = agentdesk_here(capsys, "run", "go", "--workspace", str(tmp_path / "nope"))
     assert code == 1
     assert err.strip() == f"error: the workspace {str(tmp_path / 'nope')!r} is not a folder"
+
+
+def test_a_killed_run_is_continued_to_its_end_and_then_takes_a_follow_up(
+    fake_api: FakeAPI, workspace: Path, leftover_groups: list[int]
+) -> None:
+    fake_api.add(Turn("Waiting.", (WAIT,)))
+    env = environment(fake_api)
+    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all", env=env)
+    stdout = Pipe(process.stdout)
+    stdout.until("-> run_command")
+    stdout.line()
+    leftover_groups.append(int(stdout.line()))
+    process.kill()
+    finish(process)
+
+    fake_api.add(Turn("It was interrupted; all is well now."))
+    code, out, err = call("runs", "continue", "1", "--approve", "all", env=env)
+    assert code == 0, err
+    assert "== continued after it was interrupted" in out and "== finished" in out
+    [result] = fake_api.requests[-1]["body"]["messages"][-1]["content"]
+    assert result["is_error"] and "interrupted" in result["content"]
+
+    code, _, err = call("runs", "continue", "1", env=env)
+    assert (code, err.strip()) == (1, "error: a finished run goes on only with a follow-up message")
+    fake_api.add(Turn("README updated too."))
+    code, out, _ = call("runs", "continue", "1", "now also update the README", env=env)
+    assert code == 0 and "== continued after it finished: now also update the README" in out
+    sent = fake_api.requests[-1]["body"]["messages"]
+    assert sent[-2:] == [
+        {"role": "assistant", "content": [
+            {"type": "text", "text": "It was interrupted; all is well now."}]},
+        {"role": "user", "content": [{"type": "text", "text": "now also update the README"}]},
+    ]
+    _, listed, _ = call("runs", "--json", env=env)
+    assert (json.loads(listed)["status"], json.loads(listed)["steps"]) == ("finished", 3)

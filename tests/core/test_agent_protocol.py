@@ -10,14 +10,16 @@ from typing import Any
 
 import pytest
 
-from desktop.core.agent import CUT_SHORT, Agent
+from desktop.core.agent import CUT_SHORT, INTERRUPTED_CALL, Agent
 from desktop.core.blocks import ThinkingBlock
 from desktop.core.conversation import conversation_at
 from desktop.core.events import (
     AgentMessage,
     AppMessage,
+    Budget,
     RunFailed,
     RunFinished,
+    RunResumed,
     ToolCallFinished,
     ToolCallStarted,
     from_record,
@@ -126,3 +128,32 @@ def test_the_stored_events_rebuild_exactly_what_the_model_was_sent(workspace: Wo
         *model.requests[-1]["messages"],
         {"role": "assistant", "content": [{"type": "text", "text": "Done."}]},
     ]
+
+
+def test_a_run_cut_mid_step_resumes_with_an_answer_for_each_unfinished_call(
+    workspace: Workspace,
+) -> None:
+    model = ScriptedModel([Turn("Two reads.", (read(id="t1"), read(id="t2")))])
+
+    async def until_first_result() -> list[Any]:
+        seen = []
+        async for event in Agent(model, workspace).run("read twice"):
+            seen.append(event)
+            if isinstance(event, ToolCallFinished):
+                return seen  # the process died here: t2 never ran
+        return seen
+
+    history = asyncio.run(until_first_result())
+    model.turns.append(Turn("Both done."))
+
+    async def resumed() -> list[Any]:
+        agent = Agent(model, workspace, budget=Budget(max_steps=1))
+        return [e async for e in agent.resume(history)]
+
+    events = asyncio.run(resumed())
+    assert events[0] == ToolCallFinished("t2", "read_file", INTERRUPTED_CALL, True, 0.0)
+    assert isinstance(events[1], RunResumed) and events[1].previous_status == "interrupted"
+    assert events[1].budget is not None and events[1].budget.max_steps == 2  # one more step
+    assert events[-1] == RunFinished("Both done.")
+    results = model.requests[-1]["messages"][-1]["content"]
+    assert [(r["tool_use_id"], r["is_error"]) for r in results] == [("t1", False), ("t2", True)]
