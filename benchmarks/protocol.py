@@ -1,18 +1,24 @@
-"""The model protocol under strain: how soon a stalled stream is given up, and the cost of a
-huge tool input streamed in small pieces (10 MB in 64-byte deltas took 110 s when the pieces
-were joined by repeated string concatenation)."""
+"""The model protocol under strain: how soon a stalled stream is given up, the cost of a huge
+tool input streamed in small pieces (10 MB in 64-byte deltas took 110 s when the pieces were
+joined by repeated string concatenation), and what prompt caching saves on a long run (the
+loopback server keeps a prompt cache and reports reads and writes as the API does)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import tempfile
 import time
+from pathlib import Path
 
 from benchmarks.measure import Figure, figures_json
-from desktop.core.fake_api import FakeAPI, Turn
+from desktop.core.agent import Agent
+from desktop.core.events import Budget
+from desktop.core.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.llm import ModelClient, RetryPolicy
 from desktop.core.model_errors import ModelError
 from desktop.core.reply import ReplyBuilder
+from desktop.core.workspace import Workspace
 
 PIECE = 64
 
@@ -55,11 +61,37 @@ def tool_input_seconds(size: int) -> float:
     return elapsed
 
 
+def billed_input(steps: int, root: Path, caching: bool) -> float:
+    """Input tokens of a scripted run, weighted as billed: cache writes 1.25×, reads 0.1×."""
+    (root / "notes.txt").write_text("a line of notes for the agent to read\n" * 100)
+    read = ToolUse("read_file", {"path": "notes.txt"})
+    turns = [Turn(f"Step {n}: reading again.", (read,)) for n in range(steps)]
+    with FakeAPI([*turns, Turn("Done.")]) as server:
+        client = ModelClient(api_key="bench", base_url=server.url, prompt_caching=caching)
+        budget = Budget(max_steps=steps + 1, max_cost_usd=1e9, max_tokens=10**12)
+        agent = Agent(client, Workspace(root), budget=budget)
+
+        async def go() -> list[object]:
+            return [e async for e in agent.run("read the notes")]
+
+        asyncio.run(go())
+    usage = agent.usage
+    fresh = usage.input_tokens - usage.cache_read_tokens - usage.cache_write_tokens
+    return fresh + 1.25 * usage.cache_write_tokens + 0.1 * usage.cache_read_tokens
+
+
+def long_run_cost_ratio(steps: int) -> float:
+    with tempfile.TemporaryDirectory() as cached, tempfile.TemporaryDirectory() as plain:
+        return billed_input(steps, Path(cached), True) / billed_input(steps, Path(plain), False)
+
+
 def measure(mode: str) -> list[dict[str, object]]:
     idle_s = 0.5 if mode == "quick" else 2.0
     size = 1_000_000 if mode == "quick" else 10_000_000
+    steps = 10 if mode == "quick" else 100
     return figures_json([
         Figure("stalled_stream_detect_s", stalled_stream_detect_s(idle_s), "s", "<",
                1.5 * idle_s),
         Figure("tool_input_10mb_s", tool_input_seconds(size), "s", "<", 2.0),
+        Figure("long_run_cost_ratio", long_run_cost_ratio(steps), "×", "<", 0.25),
     ])

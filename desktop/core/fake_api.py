@@ -9,6 +9,7 @@ through the same client code that talks to Anthropic. Standard library only, no 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import socket
 import sys
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from desktop.core.fake_turns import (
+    CacheMeter,
     Cut,
     Pause,
     Stall,
@@ -150,6 +152,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(400, error_body(400, message=f"{missing[0]}: Field required"))
             return
         turn = self.server.api._next_turn(body)
+        if isinstance(turn, Turn) and not (turn.cache_read_tokens or turn.cache_write_tokens):
+            read, write = self.server.api.cache.measure(body)
+            turn = dataclasses.replace(turn, cache_read_tokens=read, cache_write_tokens=write)
         if isinstance(turn, str):
             self._send_json(500, error_body(500, message=turn))
         elif turn.silent:
@@ -222,6 +227,7 @@ class FakeAPI:
             {"type": "model", "created_at": "2025-01-01T00:00:00Z", **m} for m in DEFAULT_MODELS
         ]
         self._script: deque[Turn] = deque(script)
+        self.cache = CacheMeter()
         self._responder = responder
         self._port = port
         self._lock = threading.Lock()

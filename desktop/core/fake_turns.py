@@ -10,6 +10,7 @@ through the same code as a real endpoint.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -87,6 +88,50 @@ class Stall:
 
 
 Step = tuple[str, dict[str, Any]] | Pause | Cut | Stall
+
+
+class CacheMeter:
+    """The prompt cache as the API keeps it: the prefix up to each cache_control breakpoint,
+    remembered once written, so a later request that repeats it reads it instead."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def measure(self, body: dict[str, Any]) -> tuple[int, int]:
+        """(tokens read from the cache, tokens written to it) for one request."""
+        marks: list[tuple[str, int]] = []
+        running, size = hashlib.sha256(), 0
+        for text, marked in _prefix(body):
+            running.update(text.encode())
+            size += len(text)
+            if marked:
+                marks.append((running.hexdigest(), size // 4))
+        if not marks:
+            return 0, 0
+        read = max((tokens for digest, tokens in marks if digest in self.seen), default=0)
+        last_digest, last_tokens = marks[-1]
+        write = 0 if last_digest in self.seen else last_tokens - read
+        self.seen.update(digest for digest, _ in marks)
+        return read, write
+
+
+def _prefix(body: dict[str, Any]) -> Iterator[tuple[str, bool]]:
+    """The request in cache order (tools, system, messages), block by block, and whether each
+    block ends at a breakpoint; the markers themselves are not part of what is cached."""
+    def plain(block: dict[str, Any]) -> tuple[str, bool]:
+        rest = {k: v for k, v in block.items() if k != "cache_control"}
+        return json.dumps(rest, sort_keys=True), "cache_control" in block
+
+    for tool in body.get("tools") or []:
+        yield plain(tool)
+    system = body.get("system") or []
+    for block in [{"type": "text", "text": system}] if isinstance(system, str) else system:
+        yield plain(block)
+    for message in body.get("messages") or []:
+        yield str(message.get("role")), False
+        content = message.get("content")
+        for block in [{"type": "text", "text": content}] if isinstance(content, str) else content:
+            yield plain(block)
 
 
 def new_id(prefix: str) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from desktop.core.caching import with_breakpoints
 from desktop.core.events import ModelEvent, Retrying, TextDelta, ThinkingDelta
 from desktop.core.io_thread import on_io_thread, relayed
 from desktop.core.model_errors import (
@@ -166,6 +167,7 @@ class ModelClient:
         connect_timeout_s: float = CONNECT_TIMEOUT_S,
         fallback_models: Sequence[str] = FALLBACK_MODELS,
         key_source: str = "",
+        prompt_caching: bool | None = None,
     ) -> None:
         from_env = not api_key and bool(env_api_key())
         self.api_key = api_key or env_api_key()
@@ -175,6 +177,9 @@ class ModelClient:
         self.connect_timeout_s = connect_timeout_s
         self.fallback_models = tuple(fallback_models) or FALLBACK_MODELS
         self.key_source = key_source or ("ANTHROPIC_API_KEY" if from_env else "")
+        self.prompt_caching = (
+            is_anthropic(self.base_url) if prompt_caching is None else prompt_caching
+        )
         self._sdk: Any = None
         self._sdk_loop: asyncio.AbstractEventLoop | None = None
 
@@ -221,6 +226,8 @@ class ModelClient:
         """Stream one reply, ending with a complete MessageDone, or raise ModelError (whose
         `partial` holds what arrived). Retries happen only before anything was shown."""
         params = _params(model, messages, system, tools, max_tokens, temperature, thinking_budget)
+        if self.prompt_caching:
+            params = with_breakpoints(params)
         attempt = 0
         while True:
             reply = ReplyBuilder(model)

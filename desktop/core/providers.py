@@ -29,6 +29,11 @@ class Provider:
     """'' means Anthropic's API (or ANTHROPIC_BASE_URL when set)."""
     models: tuple[str, ...] = ()
     """Offered when the endpoint cannot list its models."""
+    prompt_caching: bool | None = None
+    """Mark cache breakpoints in requests; None: only for Anthropic's API (some servers
+    refuse fields they do not know)."""
+    context_window: int = 0
+    """Tokens the endpoint's models can take in; 0: known for Claude models, else unknown."""
 
     @property
     def is_demo(self) -> bool:
@@ -63,4 +68,5 @@ def client_for(
         fallback_models=provider.models or FALLBACK_MODELS,
         idle_timeout_s=idle_timeout_s,
         key_source=key_source if key else "",
+        prompt_caching=provider.prompt_caching,
     )

@@ -161,7 +161,10 @@ def _provider(value: Any) -> Provider | None:
         return None
     if not (isinstance(models, list) and all(isinstance(m, str) for m in models)):
         return None
-    return Provider(name.strip(), base_url.strip(), tuple(models))
+    caching, window = value.get("prompt_caching"), value.get("context_window", 0)
+    if not (caching is None or isinstance(caching, bool)) or type(window) is not int:
+        return None
+    return Provider(name.strip(), base_url.strip(), tuple(models), caching, max(0, window))
 
 
 def _coerce(value: Any, default: Any) -> Any:

@@ -89,7 +89,9 @@ def meta_text(message: Message) -> str:
     if message.role == "assistant":
         parts.append(message.model or "")
         if message.input_tokens or message.output_tokens:
-            parts.append(f"{message.input_tokens:,} in / {message.output_tokens:,} out")
+            read = message.cache_read_tokens
+            cached = f" ({read:,} cached)" if read else ""
+            parts.append(f"{message.input_tokens:,} in{cached} / {message.output_tokens:,} out")
         if message.cost_usd:  # a local endpoint's model has no price: no cost, not $0.0000
             parts.append(f"${message.cost_usd:.4f}")
     if message.status in STATUS_WORDS:

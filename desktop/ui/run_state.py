@@ -190,11 +190,14 @@ class RunState(QObject):
         return max(0.0, (end - self.started_at).total_seconds())
 
     def status_text(self) -> str:
-        """step 3 / 30 · 12.3k in / 1.1k out · $0.04 · 0:42 (no cost for unpriced models)."""
+        """step 3 / 30 · 12.3k in (9.8k cached) / 1.1k out · $0.04 · 0:42 (no cost for
+        unpriced models, no "cached" when nothing was read from the prompt cache)."""
         limit = self.budget.max_steps if self.budget else None
         step = f"step {self.step} / {limit}" if limit else f"step {self.step}"
         usage = self.usage
-        parts = [step, f"{tokens(usage.input_tokens)} in / {tokens(usage.output_tokens)} out"]
+        cached = f" ({tokens(usage.cache_read_tokens)} cached)" if usage.cache_read_tokens else ""
+        parts = [step, f"{tokens(usage.input_tokens)} in{cached} / "
+                       f"{tokens(usage.output_tokens)} out"]
         if usage.cost_usd:
             parts.append(cost(usage.cost_usd))
         return " · ".join([*parts, clock(self.elapsed_s())])

@@ -95,7 +95,7 @@ def test_the_app_defaults(isolated_env: Path) -> None:
 
 
 def test_new_settings_round_trip_with_profiles(isolated_env: Path) -> None:
-    local = Provider("Local", "http://127.0.0.1:9000", ("qwen3", "llama4"))
+    local = Provider("Local", "http://127.0.0.1:9000", ("qwen3", "llama4"), False, 8192)
     chosen = Settings(
         theme="dark", model="qwen3", max_tokens=1234, temperature=0.3, approval_policy="reads",
         provider="Local", providers=(Provider("Anthropic"), local, Provider("Demo")),
@@ -106,6 +106,7 @@ def test_new_settings_round_trip_with_profiles(isolated_env: Path) -> None:
     stored = json.loads(settings.config_path().read_text())
     assert stored["providers"][1] == {
         "name": "Local", "base_url": "http://127.0.0.1:9000", "models": ["qwen3", "llama4"],
+        "prompt_caching": False, "context_window": 8192,
     }
     assert stored["temperature"] == 0.3
     settings.save(Settings(temperature=None))

@@ -60,3 +60,12 @@ def test_a_refusal_is_named_on_the_reply(
     send_and_wait(qtbot, window, "something bad")
     assert "refused" in cards(window)[-1].meta.text()
     assert thread(store, window)[-1].stop_reason == "refusal"
+
+
+def test_tokens_read_from_the_prompt_cache_are_shown(
+    qtbot: QtBot, window: MainWindow, fake_api: FakeAPI, store: Store
+) -> None:
+    fake_api.add(Turn("Cached.", input_tokens=5000, output_tokens=9, cache_read_tokens=4000))
+    send_and_wait(qtbot, window, "again")
+    assert "5,000 in (4,000 cached) / 9 out" in cards(window)[-1].meta.text()
+    assert thread(store, window)[-1].cache_read_tokens == 4000
