@@ -38,7 +38,7 @@ GROUPS = (
     Group("run_render:measure", ("run_500_tools_render_ms",)),
     Group("db:measure", ("db_append_events_per_s",)),
     Group("protocol:measure", ("stalled_stream_detect_s", "tool_input_10mb_s",
-                               "long_run_cost_ratio")),
+                               "long_run_cost_ratio", "compaction_peak_ratio")),
 )
 NAMES = tuple(name for group in GROUPS for name in group.names)
 

@@ -17,6 +17,7 @@ from desktop.core.events import Budget
 from desktop.core.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.llm import ModelClient, RetryPolicy
 from desktop.core.model_errors import ModelError
+from desktop.core.model_stream import ScriptedModel
 from desktop.core.reply import ReplyBuilder
 from desktop.core.workspace import Workspace
 
@@ -85,6 +86,23 @@ def long_run_cost_ratio(steps: int) -> float:
         return billed_input(steps, Path(cached), True) / billed_input(steps, Path(plain), False)
 
 
+def compaction_peak_ratio(steps: int, window: int = 50_000) -> float:
+    """The largest request of a long scripted run over the model's context window."""
+    read = ToolUse("read_file", {"path": "notes.txt"})
+    talk = "Reading the notes once more to check one more detail. " * 20
+    model = ScriptedModel([*(Turn(talk, (read,)) for _ in range(steps)), Turn("Done.")])
+    with tempfile.TemporaryDirectory() as root:
+        (Path(root) / "notes.txt").write_text("a line of notes for the agent to read\n" * 300)
+        budget = Budget(max_steps=steps + 1, max_cost_usd=1e9, max_tokens=10**12)
+        agent = Agent(model, Workspace(root), budget=budget, context_window=window)
+
+        async def go() -> list[object]:
+            return [e async for e in agent.run("read the notes")]
+
+        asyncio.run(go())
+    return max(len(json.dumps(body)) // 4 for body in model.requests) / window
+
+
 def measure(mode: str) -> list[dict[str, object]]:
     idle_s = 0.5 if mode == "quick" else 2.0
     size = 1_000_000 if mode == "quick" else 10_000_000
@@ -94,4 +112,5 @@ def measure(mode: str) -> list[dict[str, object]]:
                1.5 * idle_s),
         Figure("tool_input_10mb_s", tool_input_seconds(size), "s", "<", 2.0),
         Figure("long_run_cost_ratio", long_run_cost_ratio(steps), "×", "<", 0.25),
+        Figure("compaction_peak_ratio", compaction_peak_ratio(steps * 5), "×", "<", 0.85),
     ])

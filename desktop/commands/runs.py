@@ -22,6 +22,7 @@ from desktop.commands.common import add_demo_flag, fail, model_client, open_stor
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from desktop.core.compaction import ContextLimits
     from desktop.core.events import ApprovalNeeded, Budget, RunEvent
     from desktop.core.llm import ModelClient
     from desktop.core.permissions import Policy
@@ -71,6 +72,11 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         "when there is none)",
     )
     parser.add_argument("--max-steps", type=int, help="stop after this many model turns (30)")
+    parser.add_argument(
+        "--context-window", type=int, default=0, metavar="TOKENS",
+        help="the model's context window, for compaction (default: the provider profile's, "
+        "else known for Claude models)",
+    )
     parser.add_argument("--json", action="store_true", help="print events as JSON lines")
     add_demo_flag(parser)
 
@@ -113,20 +119,25 @@ def _drive(args: argparse.Namespace, begin: Begin) -> int:
         store.close()
 
 
-def _limits(args: argparse.Namespace) -> tuple[Budget, Policy, int]:
-    """The run's budget, approval policy and thinking budget: the options, else Settings."""
+def _limits(args: argparse.Namespace) -> tuple[Budget, Policy, int, ContextLimits]:
+    """The run's budget, approval policy, thinking budget and context limits: the options,
+    else Settings (and the provider profile's context window)."""
     from desktop.core import settings
+    from desktop.core.compaction import ContextLimits
     from desktop.core.events import Budget
     from desktop.core.permissions import Policy
 
     defaults = settings.load()
+    profile = defaults.current_provider(getattr(args, "provider", None) or "")
+    window = args.context_window or profile.context_window
+    context = ContextLimits(window, defaults.compact_at)
     budget = Budget(
         max_steps=args.max_steps or defaults.max_steps,
         max_cost_usd=defaults.max_cost_usd,
         max_wall_s=defaults.max_wall_s,
     )
     policy = Policy.from_approve(args.approve or defaults.approval_policy)
-    return budget, policy, defaults.thinking_budget
+    return budget, policy, defaults.thinking_budget, context
 
 
 def _start(
@@ -134,20 +145,20 @@ def _start(
 ) -> ActiveRun:
     from desktop.core.recorder import start_run
 
-    budget, policy, thinking = _limits(args)
+    budget, policy, thinking, context = _limits(args)
     return start_run(
         store, client, args.goal, workspace, policy=policy, budget=budget, model=_model(args),
-        thinking_budget=thinking,
+        thinking_budget=thinking, context=context,
     )
 
 
 def _continue(store: Store, client: ModelClient, args: argparse.Namespace) -> ActiveRun:
     from desktop.core.recorder import continue_run
 
-    budget, policy, thinking = _limits(args)
+    budget, policy, thinking, context = _limits(args)
     return continue_run(
         store, client, args.id, args.message, policy=policy, budget=budget,
-        thinking_budget=thinking,
+        thinking_budget=thinking, context=context,
     )
 
 

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.core import tools
 from desktop.core.blocks import ToolUseBlock
+from desktop.core.compaction import DEFAULT_THRESHOLD, Compactor, too_long
+from desktop.core.compaction import context_window as context_window_of
 from desktop.core.conversation import Conversation
 from desktop.core.events import (
     END_STATUS,
@@ -71,12 +73,13 @@ CUT_SHORT = (
     "Your last reply was cut off at the output limit (max_tokens). Continue exactly where it "
     "stopped."
 )
-ENDS_RUN = {
-    "refusal": "the model refused to continue",
-    "model_context_window_exceeded": (
-        "the conversation no longer fits the model's context window"
-    ),
-}
+CONTEXT_FULL = "the conversation no longer fits the model's context window"
+ENDS_RUN = {"refusal": "the model refused to continue"}
+CUT_REASONS = ("max_tokens", "model_context_window_exceeded")
+
+
+class ContextFull(Exception):
+    """The endpoint refused the request for its length."""
 
 
 class Finished(Exception):
@@ -139,6 +142,8 @@ class Agent:
         max_tokens: int = 8192,
         fork: RunForked | None = None,
         thinking_budget: int = 0,
+        context_window: int = 0,
+        compact_at: float = DEFAULT_THRESHOLD,
     ) -> None:
         self.client = client
         self.workspace = workspace
@@ -152,6 +157,8 @@ class Agent:
         self.context = ToolContext(workspace, store, run_id)
         self.system = system_prompt(workspace)
         self.conversation = Conversation()
+        window = context_window_of(model, context_window)
+        self.compactor = Compactor(client, model, self.system, tools.schemas(), window, compact_at)
         self.steps = 0
         self.usage = Usage()
         self.started = time.monotonic()
@@ -230,7 +237,41 @@ class Agent:
         """Ask the model for its next move, run the tools it calls, hand the results back."""
         self.steps += 1
         yield StepStarted(self.steps)
+        async for event in self.compacted():
+            yield event
         reply: MessageDone | None = None
+        for last_try in (False, True):
+            try:
+                async for event in self.request():
+                    if isinstance(event, MessageDone):
+                        reply = event
+                    else:
+                        yield event
+                break
+            except ContextFull:
+                async for event in self.compacted(force=True, last_try=last_try):
+                    yield event
+        assert reply is not None, "a model stream ends with MessageDone or raises"
+        async for event in self.replied(reply):
+            yield event
+        if reason := ENDS_RUN.get(reply.stop_reason or ""):
+            raise Failed(reason)
+        if reply.stop_reason == "model_context_window_exceeded":
+            async for event in self.compacted(force=True, last_try=True):
+                yield event
+        if not reply.tool_uses:
+            if reply.stop_reason in CUT_REASONS:
+                yield AppMessage(CUT_SHORT)
+            if reply.stop_reason in (*CUT_REASONS, "pause_turn"):
+                return
+            raise Finished(reply.text)
+        for call in reply.tool_uses:
+            async for event in self.call_tool(call, self.input_error(reply, call)):
+                yield event
+
+    async def request(self) -> AsyncIterator[RunEvent | MessageDone]:
+        """Stream the model's reply to the conversation so far; the last item is the reply.
+        A reply cut off is recorded and fails the run; a request too long raises ContextFull."""
         try:
             async for event in self.client.stream(
                 model=self.model,
@@ -240,29 +281,31 @@ class Agent:
                 max_tokens=self.max_tokens,
                 thinking_budget=self.thinking_budget,
             ):
-                if isinstance(event, MessageDone):
-                    reply = event
-                else:
-                    yield event
+                yield event
         except ModelError as exc:
+            if too_long(exc):
+                raise ContextFull from exc
             if exc.partial is not None:  # kept for the record, never acted on
                 async for event in self.replied(exc.partial, complete=False):
                     yield event
             raise Failed(str(exc)) from exc
-        assert reply is not None, "a model stream ends with MessageDone or raises"
-        async for event in self.replied(reply):
+
+    async def compacted(
+        self, *, force: bool = False, last_try: bool = True
+    ) -> AsyncIterator[RunEvent]:
+        """Make the next request fit the model's context window (see core/compaction.py);
+        `force` when the endpoint said it does not fit, which ends the run if nothing helps."""
+        try:
+            event, usage = await self.compactor.fit(self.conversation, self.steps, force=force)
+        except ModelError as exc:
+            raise Failed(f"the conversation could not be compacted: {exc}") from exc
+        if event is None and force and last_try:
+            raise Failed(CONTEXT_FULL)
+        if event is not None:
             yield event
-        if reason := ENDS_RUN.get(reply.stop_reason or ""):
-            raise Failed(reason)
-        if not reply.tool_uses:
-            if reply.stop_reason == "max_tokens":
-                yield AppMessage(CUT_SHORT)
-            if reply.stop_reason in ("max_tokens", "pause_turn"):
-                return
-            raise Finished(reply.text)
-        for call in reply.tool_uses:
-            async for event in self.call_tool(call, self.input_error(reply, call)):
-                yield event
+        if usage.input_tokens or usage.output_tokens:
+            self.usage += usage
+            yield UsageUpdated(self.usage, self.steps)
 
     async def replied(
         self, reply: MessageDone, *, complete: bool = True

@@ -21,6 +21,7 @@ from desktop.core.blocks import TextBlock, ToolUseBlock, sendable, to_api
 from desktop.core.events import (
     AgentMessage,
     AppMessage,
+    ContextCompacted,
     RunForked,
     RunResumed,
     RunStarted,
@@ -30,6 +31,11 @@ from desktop.core.events import (
 )
 
 Message = dict[str, Any]
+CLEARED = (
+    "[The output of this {name} call was cleared to keep the conversation within the model's "
+    "context window. recall with call_id \"{call_id}\" shows it again.]"
+)
+SUMMARY_INTRO = "\n\nWhat happened before, summarised to keep the conversation short:\n\n"
 
 
 def tool_result(finished: ToolCallFinished) -> dict[str, Any]:
@@ -78,6 +84,9 @@ class Conversation:
     def __init__(self) -> None:
         self._done: list[Message] = []
         self._step: _Step | None = None
+        self._starts: dict[int, int] = {}  # step -> index in _done of its first message
+        self._call_steps: dict[str, tuple[int, str]] = {}  # call id -> (step, tool name)
+        self._number = 0
 
     def apply(self, event: object) -> None:
         """Take one event into account; events that do not change the conversation pass."""
@@ -86,19 +95,67 @@ class Conversation:
                 self._done, self._step = [{"role": "user", "content": goal}], None
             case RunForked(messages=start):
                 self._done, self._step = [dict(m) for m in start], None
-            case StepStarted():
+            case StepStarted(step=number):
                 self._close_step()
-                self._step = _Step()
+                self._step, self._number = _Step(), number
+                self._starts[number] = len(self._done)
             case AgentMessage() if self._step is not None:
                 self._step.on_reply(event)
             case ToolCallStarted() if self._step is not None:
                 self._step.on_call(event)
             case ToolCallFinished() if self._step is not None:
                 self._step.results.append(tool_result(event))
+                self._call_steps[event.call_id] = (self._number, event.name)
+            case ContextCompacted():
+                self._compact(event)
             case AppMessage(text=text) | RunResumed(message=text):
                 self._close_step()
                 if text:
                     self._add({"role": "user", "content": [{"type": "text", "text": text}]})
+
+    def clearable(self, keep_steps: int) -> tuple[str, ...]:
+        """Calls whose output the model was sent in full before the last `keep_steps` steps:
+        what compaction clears first."""
+        last_kept = self._number - keep_steps + 1
+        return tuple(
+            block["tool_use_id"] for message in self._done if message["role"] == "user"
+            for block in _blocks(message)
+            if block.get("type") == "tool_result" and not block.get("cleared")
+            and self._call_steps.get(block["tool_use_id"], (last_kept, ""))[0] < last_kept
+            and len(str(block.get("content"))) > len(CLEARED)
+        )
+
+    def before_step(self, step: int) -> list[Message]:
+        """The conversation as the model saw it when `step` began."""
+        return list(self._done[: self._starts.get(step, len(self._done))])
+
+    def _compact(self, event: ContextCompacted) -> None:
+        cleared = set(event.cleared)
+        for index, message in enumerate(self._done):
+            if message["role"] == "user" and isinstance(message["content"], list):
+                content = [self._cleared(b) if b.get("tool_use_id") in cleared else b
+                           for b in message["content"]]
+                self._done[index] = {**message, "content": content}
+        if event.summary and event.summary_step in self._starts:
+            self._summarise(event.summary, event.summary_step)
+
+    def _cleared(self, block: dict[str, Any]) -> dict[str, Any]:
+        call_id = block["tool_use_id"]
+        name = self._call_steps.get(call_id, (0, "the tool"))[1]
+        stub = CLEARED.format(name=name, call_id=call_id)
+        return {**block, "content": stub, "cleared": True}
+
+    def _summarise(self, summary: str, step: int) -> None:
+        """Replace what came before `step` with the goal and a summary of it."""
+        cut = self._starts[step]
+        goal = _blocks(self._done[0]) if self._done else []
+        told = {"type": "text", "text": SUMMARY_INTRO + summary}
+        kept = self._done[cut:]
+        self._done = [{"role": "user", "content": [*goal, told]}]
+        for message in kept:
+            self._add(message)
+        shift = cut - 1
+        self._starts = {n: max(1, i - shift) for n, i in self._starts.items() if i >= cut}
 
     def unfinished_calls(self) -> list[tuple[str, str]]:
         """(id, name) of the calls the last reply made that never finished: a run that stopped
@@ -128,13 +185,24 @@ class Conversation:
     def messages(self) -> list[Message]:
         """What the next request sends."""
         pending = self._step.messages() if self._step is not None else []
+        done = [_sendable(m) for m in self._done]
         if not pending:
-            return list(self._done)
+            return done
         built = Conversation()
-        built._done = list(self._done)
+        built._done = done
         for message in pending:
             built._add(message)
         return built._done
+
+
+def _sendable(message: Message) -> Message:
+    """The message without the builder's own marks (which block was cleared)."""
+    content = message["content"]
+    if isinstance(content, str) or not any("cleared" in b for b in content):
+        return message
+    return {**message, "content": [
+        {k: v for k, v in b.items() if k != "cleared"} for b in content
+    ]}
 
 
 def _blocks(message: Message) -> list[dict[str, Any]]:

@@ -328,6 +328,20 @@ class AppMessage:
 
 
 @dataclass(frozen=True)
+class ContextCompacted:
+    """From here on the model is sent less than the record holds, to stay within its context
+    window: the outputs of the `cleared` calls become stubs (recall brings them back), and if
+    `summary` is set, it stands for everything before step `summary_step`. Token counts are
+    the estimates of the next request before and after."""
+
+    cleared: tuple[str, ...] = ()
+    summary: str = ""
+    summary_step: int = 0
+    tokens_before: int = 0
+    tokens_after: int = 0
+
+
+@dataclass(frozen=True)
 class RunFinished:
     summary: str
 
@@ -365,6 +379,7 @@ RunEvent = (
     | ApprovalResolved
     | ToolCallFinished
     | UsageUpdated
+    | ContextCompacted
     | RunFinished
     | RunFailed
     | RunCancelled
@@ -384,7 +399,7 @@ _TYPES: dict[str, type] = {
         RunStarted, RunForked, RunResumed, StepStarted, TextDelta, ThinkingDelta, Retrying,
         AgentMessage, AppMessage, PlanUpdated,
         ToolCallStarted, ToolOutput, ApprovalNeeded, ApprovalResolved, ToolCallFinished,
-        UsageUpdated, RunFinished, RunFailed, RunCancelled, BudgetExhausted,
+        UsageUpdated, ContextCompacted, RunFinished, RunFailed, RunCancelled, BudgetExhausted,
     )
 }
 
@@ -406,6 +421,8 @@ def from_record(type_name: str, data: dict[str, Any]) -> Any:
         return PlanUpdated(tuple(PlanItem(**item) for item in data["items"]))
     if cls is UsageUpdated:
         return UsageUpdated(Usage(**data["usage"]), data["step"])
+    if cls is ContextCompacted:
+        return ContextCompacted(**{**data, "cleared": tuple(data.get("cleared", ()))})
     if cls is RunForked:
         return RunForked(data["parent_run_id"], data["fork_seq"], tuple(data["messages"]))
     if cls is AgentMessage and "content" in data:

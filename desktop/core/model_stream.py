@@ -70,7 +70,8 @@ class ScriptedModel:
             raise ModelError("the script has no turn left")
         turn = self.turns.pop(0)
         if turn.status != 200:
-            error = _ScriptedError(turn.status, error_body(turn.status, turn.error_type))
+            body = error_body(turn.status, turn.error_type, turn.error_message)
+            error = _ScriptedError(turn.status, body)
             raise as_model_error(error, where="the scripted model", idle_s=self.idle_timeout_s)
         reply = ReplyBuilder(model)
         for step in play(turn, body):

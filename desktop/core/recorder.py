@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.agent import Agent
+from desktop.core.compaction import ContextLimits
 from desktop.core.events import (
     END_STATUS,
     Budget,
@@ -51,6 +52,7 @@ def start_run(
     model: str = DEFAULT_MODEL,
     fork: RunForked | None = None,
     thinking_budget: int = 0,
+    context: ContextLimits | None = None,
 ) -> ActiveRun:
     """Create the run's row and start the agent on it; needs a running event loop.
 
@@ -67,6 +69,7 @@ def start_run(
     agent = Agent(
         client, workspace, policy=policy, budget=budget, model=model, store=store,
         run_id=run.id, fork=fork, thinking_budget=thinking_budget,
+        **(context or ContextLimits()).agent_options(),
     )
     return ActiveRun(store, run.id, agent.run(goal))
 
@@ -80,6 +83,7 @@ def continue_run(
     policy: Policy | None = None,
     budget: Budget | None = None,
     thinking_budget: int = 0,
+    context: ContextLimits | None = None,
 ) -> ActiveRun:
     """Go on with a stored run: an interrupted one from where it stopped, an ended one with
     the user's follow-up `message`. It keeps its id and events; `budget` (default: the one it
@@ -95,6 +99,7 @@ def continue_run(
     agent = Agent(
         client, workspace, policy=policy, budget=budget or (started and started.budget),
         model=run.model, store=store, run_id=run_id, thinking_budget=thinking_budget,
+        **(context or ContextLimits()).agent_options(),
     )
     store.reopen_run(run_id)
     return ActiveRun(store, run_id, agent.resume(history, message.strip()))

@@ -15,10 +15,13 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.core import paths
 from desktop.core.providers import ANTHROPIC, BUILT_IN, PRESETS, Provider
+
+if TYPE_CHECKING:
+    from desktop.core.compaction import ContextLimits
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,9 @@ class Settings:
     thinking_budget: int = 0
     """Tokens a model may think before it answers (extended thinking), for chats and runs;
     0 = off. Only models that support it accept it."""
+    compact_at: float = 0.8
+    """Compact a run's conversation when its next request would pass this share of the
+    model's context window (old tool outputs first, then a summary)."""
     stream_idle_timeout_s: float = 90.0
     """Seconds without a byte from the endpoint before a request or a stream is given up
     (AGENTDESK_STREAM_IDLE_TIMEOUT_S overrides it)."""
@@ -79,6 +85,13 @@ class Settings:
             if provider.name == (name or self.provider):
                 return provider
         return self.providers[0]
+
+
+def context_limits(settings: Settings, provider: str) -> ContextLimits:
+    """The context window of a profile's runs (0: known by model) and when they compact."""
+    from desktop.core.compaction import ContextLimits
+
+    return ContextLimits(settings.current_provider(provider).context_window, settings.compact_at)
 
 
 def config_path() -> Path:
@@ -146,6 +159,8 @@ def _allowed(name: str, value: Any) -> bool:
         return 0.0 <= value <= MAX_TEMPERATURE
     if name == "max_tokens":
         return value > 0
+    if name == "compact_at":
+        return 0.2 <= value <= 0.95
     if name == "providers":
         names = [p.name for p in value]
         return bool(value) and len(set(names)) == len(names)

@@ -18,6 +18,7 @@ from desktop.core.events import (
     AppMessage,
     ApprovalResolved,
     Budget,
+    ContextCompacted,
     PlanUpdated,
     RunResumed,
     RunStarted,
@@ -73,6 +74,10 @@ def run_markdown(run: Run, events: Sequence[StoredEvent]) -> str:
                 streamed = ""
                 said = f": {message}" if message else " from where it stopped"
                 parts.append(f"## Continued after it ended ({previous}){said}")
+            case ContextCompacted(cleared=cleared, summary=summary):
+                parts.append(f"_(context compacted: {len(cleared)} tool outputs cleared)_")
+                if summary:
+                    parts.append(f"**Summary sent instead of the earlier steps**\n\n{summary}")
             case AppMessage(text=text):
                 parts.append(f"_(the app told the model: {text})_")
             case PlanUpdated(items=items):

@@ -151,6 +151,7 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         self.task_controller.provider = provider
         self.task_controller.approval_policy = self.settings.approval_policy  # type: ignore[assignment]
         self.task_controller.thinking_budget = self.settings.thinking_budget
+        self.task_controller.context = config.context_limits(self.settings, provider)
         self.task_controller.load_models()
         self.task_pane = TaskPane()
         area = self.task_pane.goal_area

@@ -20,6 +20,7 @@ from desktop.core.events import (
     ApprovalResolved,
     Budget,
     BudgetExhausted,
+    ContextCompacted,
     PlanItem,
     PlanUpdated,
     Retrying,
@@ -48,6 +49,20 @@ if TYPE_CHECKING:
 INTERRUPTED = "AgentDesk closed while this run was going"
 REPLAY = "replay"
 """The status of a state that shows a stored run as it stood at one of its events."""
+
+
+def compaction_text(event: ContextCompacted) -> str:
+    """What the model is no longer sent, in a sentence (the record keeps all of it)."""
+    done = []
+    if event.cleared:
+        count = len(event.cleared)
+        done.append(f"{count} earlier tool output{'s' if count != 1 else ''} cleared")
+    if event.summary:
+        done.append(f"the steps before step {event.summary_step} summarised")
+    sizes = f"{tokens(event.tokens_before)} → {tokens(event.tokens_after)} tokens"
+    text = f"To stay within the model's context window: {' and '.join(done)} ({sizes})."
+    return text + (f"\n\nThe summary the model is sent:\n\n{event.summary}" if event.summary
+                   else "")
 
 
 def parse_time(stamp: str | None) -> datetime | None:
@@ -141,6 +156,8 @@ class RunState(QObject):
                 self._clear_retry()
                 timeline.end_thinking(step)
                 timeline.set_text(step, text)
+            case ContextCompacted():
+                timeline.add_note("Context compacted", compaction_text(event))
             case PlanUpdated(items=items):
                 self.plan = items
                 self.planChanged.emit()

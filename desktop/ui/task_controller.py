@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop.core.compaction import ContextLimits
 from desktop.core.events import ApprovalNeeded, ApprovalResolved, Budget, Decision, RunForked
 from desktop.core.fork import fork_at
 from desktop.core.llm import DEFAULT_MODEL, FALLBACK_MODELS, ModelClient
@@ -66,6 +67,8 @@ class TaskController(ModelChoice, QObject):
         """How later runs treat tool calls when the caller gives no policy."""
         self.thinking_budget = 0
         """Extended-thinking tokens later runs ask for (0 = off)."""
+        self.context = ContextLimits()
+        """The context window later runs are kept within, and when they compact."""
         self._runs: dict[int, ActiveRun] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._budgets: dict[int, Budget] = {}
@@ -95,7 +98,7 @@ class TaskController(ModelChoice, QObject):
             run = start_run(
                 self._store, self._client, goal.strip(), workspace,
                 policy=policy, budget=budget, model=model or self.model, fork=fork,
-                thinking_budget=self.thinking_budget,
+                thinking_budget=self.thinking_budget, context=self.context,
             )
         except (WorkspaceError, StoreError) as exc:
             self.error.emit(f"The run could not start: {exc}")
@@ -119,7 +122,7 @@ class TaskController(ModelChoice, QObject):
         try:
             run = continue_run(
                 self._store, self._client, run_id, message, policy=policy, budget=budget,
-                thinking_budget=self.thinking_budget,
+                thinking_budget=self.thinking_budget, context=self.context,
             )
         except (WorkspaceError, StoreError, ValueError) as exc:
             self.error.emit(f"The run could not go on: {exc}")

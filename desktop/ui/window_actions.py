@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLineEdit, QTabWidget, QWidget
 
+from desktop.core import settings as config
 from desktop.core.providers import DEMO
 from desktop.ui import task_style
 from desktop.ui.shortcuts import ShortcutsSheet
@@ -135,6 +136,9 @@ class WindowActions:
             self.task_controller.default_model = new.model or DEFAULT_MODEL
             self.task_controller.approval_policy = new.approval_policy  # type: ignore[assignment]
             self.task_controller.thinking_budget = new.thinking_budget
+            self.task_controller.context = config.context_limits(
+                new, self.task_controller.provider
+            )
             self.task_pane.use_defaults(new)
             kept = self.task_controller.provider  # the run's pick, unless the default moved
             moved = new.provider != old.provider or kept not in self._provider_names()

@@ -25,6 +25,10 @@ def _remember(args: Args, ctx: ToolContext) -> ToolResult:
 
 
 def _recall(args: Args, ctx: ToolContext) -> ToolResult:
+    if args.get("call_id"):
+        return _cleared_output(str(args["call_id"]), ctx)
+    if not str(args.get("query", "")).strip():
+        raise ToolError("give a query to search for, or the call_id of a cleared output")
     hits = _store(ctx).recall(args["query"], limit=RECALL_LIMIT)
     if not hits:
         return ToolResult(f"nothing found for {args['query']!r}")
@@ -33,6 +37,16 @@ def _recall(args: Args, ctx: ToolContext) -> ToolResult:
         where = f"memory #{hit.id}" if hit.kind == "memory" else f"run {hit.run_id}"
         lines.append(f"[{where}] {hit.snippet}")
     return ToolResult("\n".join(lines))
+
+
+def _cleared_output(call_id: str, ctx: ToolContext) -> ToolResult:
+    """The full output of one of this run's calls (compaction may have cleared it)."""
+    if ctx.run_id is None:
+        raise ToolError("there is no run to recall a call from")
+    for stored in reversed(_store(ctx).events(ctx.run_id)):
+        if stored.type == "ToolCallFinished" and stored.data.get("call_id") == call_id:
+            return ToolResult(str(stored.data.get("result", "")))
+    raise ToolError(f"no call {call_id!r} in this run")
 
 
 TOOLS = (
@@ -48,9 +62,10 @@ TOOLS = (
     Tool(
         "recall",
         "Search long-term memory and past runs (full-text, any of the words); returns the best "
-        "matching notes and run snippets.",
-        {"query": {"type": "string"}},
-        ("query",),
+        "matching notes and run snippets. With call_id instead, shows again the full output "
+        "of a call of this run whose output was cleared to save context.",
+        {"query": {"type": "string"}, "call_id": {"type": "string"}},
+        (),
         run=_recall,
         threaded=False,
     ),
