@@ -61,13 +61,14 @@ def chat_command(args: argparse.Namespace) -> int:
 async def _chat(store: Store, client: ModelClient, args: argparse.Namespace, text: str) -> int:
     from desktop.core import settings
     from desktop.core.chat import ChatSession
-    from desktop.core.events import ReplyFailed, Retrying, TextDelta
+    from desktop.core.events import HistoryTrimmed, ReplyFailed, Retrying, TextDelta
 
     defaults = settings.load()
     conversation_id = _conversation(store, args, defaults.model)
     session = ChatSession(
         store, client, max_tokens=defaults.max_tokens, temperature=defaults.temperature,
         thinking_budget=defaults.thinking_budget,
+        context=settings.context_limits(defaults, getattr(args, "provider", None) or ""),
     )
     code = 0
     try:
@@ -75,7 +76,7 @@ async def _chat(store: Store, client: ModelClient, args: argparse.Namespace, tex
             if isinstance(event, TextDelta):
                 sys.stdout.write(event.text)
                 sys.stdout.flush()
-            elif isinstance(event, Retrying):
+            elif isinstance(event, Retrying | HistoryTrimmed):
                 print(f"[{event.notice}]", file=sys.stderr)
             elif isinstance(event, ReplyFailed):
                 sys.stdout.write("\n")

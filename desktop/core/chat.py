@@ -10,18 +10,22 @@ so the old branch stays reachable.
 from __future__ import annotations
 
 import asyncio
+import json
+import math
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from desktop.core.attachments import MARKER, attached
-from desktop.core.chat_history import api_messages, prefill, reply_blocks
+from desktop.core.chat_history import api_messages, fitted, prefill, reply_blocks
+from desktop.core.compaction import FORCED_TARGET, ContextLimits, context_window, too_long
 from desktop.core.events import (
     ChatEvent,
+    HistoryTrimmed,
     MessageDone,
+    ModelEvent,
     ReplyFailed,
     ReplyFinished,
     ReplyStarted,
-    Retrying,
     TextDelta,
     ThinkingDelta,
     UserMessageSaved,
@@ -30,7 +34,7 @@ from desktop.core.llm import DEFAULT_MODEL
 from desktop.core.model_errors import ModelError
 from desktop.core.model_stream import ModelStream
 from desktop.core.reply_saver import ReplySaver
-from desktop.core.store import Store, StoreError
+from desktop.core.store import Conversation, Store, StoreError
 
 TITLE_CHARS = 48
 STOPPED = "stopped by the user"
@@ -50,6 +54,7 @@ class ChatSession:
         temperature: float | None = None,
         flush_interval_s: float = 0.25,
         thinking_budget: int = 0,
+        context: ContextLimits | None = None,
     ) -> None:
         self.store = store
         self.client = client
@@ -57,6 +62,7 @@ class ChatSession:
         self.temperature = temperature
         self.flush_interval_s = flush_interval_s
         self.thinking_budget = thinking_budget
+        self.context = context or ContextLimits()
 
     async def send(
         self, conversation_id: int, text: str, attachments: Sequence[dict[str, Any]] = ()
@@ -133,22 +139,13 @@ class ChatSession:
         """Stream the reply into `saver`; it ends stored as complete, failed or cancelled."""
         conversation = self.store.conversation(conversation_id)
         try:
-            async for event in self.client.stream(
-                model=conversation.model or DEFAULT_MODEL,
-                messages=history,
-                system=conversation.system_prompt,
-                max_tokens=self.max_tokens,
-                temperature=self.temperature,
-                thinking_budget=self.thinking_budget,
-            ):
+            async for event in self._attempts(conversation, reply_id, history):
                 if isinstance(event, TextDelta | ThinkingDelta):
                     saver.add(event)
-                    yield event
-                elif isinstance(event, Retrying):
-                    yield event
                 elif isinstance(event, MessageDone):
                     saver.finish(event)
-                    yield ReplyFinished(reply_id, event.usage)
+                    event = ReplyFinished(reply_id, event.usage)
+                yield event
         except ModelError as exc:
             saver.fail("failed", str(exc), exc.partial)
             yield ReplyFailed(reply_id, str(exc))
@@ -157,6 +154,34 @@ class ChatSession:
         except (asyncio.CancelledError, GeneratorExit):
             saver.fail("cancelled", STOPPED)
             raise
+
+    async def _attempts(
+        self, conversation: Conversation, reply_id: int, history: list[dict[str, Any]]
+    ) -> AsyncIterator[ModelEvent | HistoryTrimmed]:
+        """The model's stream for `history`, fitted to the model's context window; tried once
+        more, shorter, if the endpoint refuses it as too long."""
+        model = conversation.model or DEFAULT_MODEL
+        window = context_window(model, self.context.window)
+        limit = self.context.compact_at * window if window else math.inf
+        for last_try in (False, True):
+            sent, left_out = fitted(history, conversation.system_prompt, limit)
+            if left_out:
+                yield HistoryTrimmed(reply_id, left_out)
+            try:
+                async for event in self.client.stream(
+                    model=model,
+                    messages=sent,
+                    system=conversation.system_prompt,
+                    max_tokens=self.max_tokens,
+                    temperature=self.temperature,
+                    thinking_budget=self.thinking_budget,
+                ):
+                    yield event
+                return
+            except ModelError as exc:
+                if last_try or not too_long(exc) or len(sent) < 2:
+                    raise
+                limit = FORCED_TARGET * len(json.dumps(sent)) / 4
 
 
 def _content(text: str, attachments: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

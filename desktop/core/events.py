@@ -156,6 +156,20 @@ class ReplyStarted:
 
 
 @dataclass(frozen=True)
+class HistoryTrimmed:
+    """The conversation outgrew the model's context window: its `left_out` earliest messages
+    are not sent with this reply (the store keeps them)."""
+
+    message_id: int
+    left_out: int
+
+    @property
+    def notice(self) -> str:
+        return (f"The {self.left_out} earliest messages were not sent with this reply: the "
+                "conversation no longer fits the model's context window.")
+
+
+@dataclass(frozen=True)
 class ReplyFinished:
     message_id: int
     usage: Usage
@@ -170,8 +184,8 @@ class ReplyFailed:
 
 
 ChatEvent = (
-    UserMessageSaved | ReplyStarted | TextDelta | ThinkingDelta | Retrying | ReplyFinished
-    | ReplyFailed
+    UserMessageSaved | ReplyStarted | TextDelta | ThinkingDelta | Retrying | HistoryTrimmed
+    | ReplyFinished | ReplyFailed
 )
 
 

@@ -19,8 +19,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from desktop.core.chat import ChatSession
+from desktop.core.compaction import ContextLimits
 from desktop.core.events import (
     ChatEvent,
+    HistoryTrimmed,
     ReplyFailed,
     ReplyFinished,
     ReplyStarted,
@@ -78,6 +80,8 @@ class ChatController(ModelChoice, QObject):
     textDelta = Signal(int, str)
     thinkingDelta = Signal(int, str)
     retrying = Signal(str)
+    notice = Signal(str)
+    """Something the user should know about the reply (earlier messages left out)."""
     replyFinished = Signal(int)
     replyFailed = Signal(int, str)
     replyCancelled = Signal(int)
@@ -96,6 +100,7 @@ class ChatController(ModelChoice, QObject):
         max_tokens: int = 4096,
         temperature: float | None = None,
         thinking_budget: int = 0,
+        context: ContextLimits | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
@@ -106,6 +111,8 @@ class ChatController(ModelChoice, QObject):
         self.max_tokens = max_tokens
         self.temperature = temperature
         self.thinking_budget = thinking_budget
+        self.context = context or ContextLimits()
+        """The model's context window, which long conversations are fitted to."""
         self._session = self._new_session()
         self.models: list[str] = list(FALLBACK_MODELS)
         self.model = self.default_model
@@ -293,7 +300,7 @@ class ChatController(ModelChoice, QObject):
     def _new_session(self) -> ChatSession:
         return ChatSession(
             self._store, self._client, max_tokens=self.max_tokens, temperature=self.temperature,
-            thinking_budget=self.thinking_budget,
+            thinking_budget=self.thinking_budget, context=self.context,
         )
 
     def preferred_models(self) -> tuple[str, ...]:
@@ -375,6 +382,8 @@ class ChatController(ModelChoice, QObject):
                 self.thinkingDelta.emit(reply_id, text)
             case Retrying():
                 self.retrying.emit(event.notice)
+            case HistoryTrimmed():
+                self.notice.emit(event.notice)
             case ReplyFinished(message_id=message_id):
                 self.replyFinished.emit(message_id)
             case ReplyFailed(message_id=message_id, error=error):

@@ -130,6 +130,7 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
             store, client, self, provider=provider, default_model=settings.model,
             max_tokens=settings.max_tokens, temperature=settings.temperature,
             thinking_budget=settings.thinking_budget,
+            context=config.context_limits(settings, provider),
         )
         self.chat_pane.view.set_source(self.controller)
         self._attach_tasks(store, client, provider, settings.model or DEFAULT_MODEL)
@@ -224,6 +225,7 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         chat.thinkingDelta.connect(view.on_thinking_delta)
         chat.textDelta.connect(pane.clear_progress)
         chat.retrying.connect(pane.show_progress)
+        chat.notice.connect(pane.show_notice)
         chat.replyFinished.connect(view.on_reply_settled)
         chat.replyFailed.connect(view.on_reply_failed)
         chat.replyCancelled.connect(view.on_reply_settled)

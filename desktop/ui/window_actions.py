@@ -130,6 +130,7 @@ class WindowActions:
             self.connections.update(new, dialog.changed_keys())
         if self.controller is not None:
             self.controller.default_model = new.model or DEFAULT_MODEL
+            self.controller.context = config.context_limits(new, self.controller.provider)
             self.controller.set_generation(new.max_tokens, new.temperature, new.thinking_budget)
             self.use_provider_of_conversation(force=True)
         if self.task_controller is not None and self.task_pane is not None:

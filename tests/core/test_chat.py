@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import time
 from pathlib import Path
@@ -11,7 +12,9 @@ from typing import Any
 import pytest
 
 from desktop.core.chat import ChatSession, api_messages
+from desktop.core.compaction import ContextLimits
 from desktop.core.events import (
+    HistoryTrimmed,
     ReplyFailed,
     ReplyFinished,
     ReplyStarted,
@@ -248,3 +251,36 @@ def test_attachments_and_generation_settings_reach_the_request(
     assert sent["messages"][0]["content"][0]["text"].startswith("todo.txt\n")
     assert sent["messages"][0]["content"][1] == {"type": "text", "text": "what is on it?"}
     assert "temperature" not in sent  # not chosen: the model's own
+
+
+def test_a_conversation_longer_than_the_window_sends_its_latest_part_and_says_so(
+    fake_api: FakeAPI, client: ModelClient, store: Store
+) -> None:
+    chat = store.create_conversation(model="local-model")
+    parent = None
+    for n in range(10):  # ten exchanges of ~2,500 tokens each
+        user = store.add_message(chat.id, "user", f"question {n} " + "x" * 5000, parent_id=parent)
+        parent = store.add_message(chat.id, "assistant", f"answer {n}", parent_id=user.id).id
+    fake_api.add(Turn("Short answer."))
+    session = ChatSession(store, client, context=ContextLimits(window=10_000))
+    events = run_all(session.send(chat.id, "and now?"))
+    [trimmed] = [e for e in events if isinstance(e, HistoryTrimmed)]
+    sent = fake_api.requests[-1]["body"]["messages"]
+    assert len(json.dumps(sent)) // 4 <= 8_000 and sent[0]["role"] == "user"
+    assert sent[0]["content"][0]["text"].startswith(f"[The {trimmed.left_out} earliest")
+    assert sent[-1]["content"] == [{"type": "text", "text": "and now?"}]
+    assert len(store.thread(chat.id)) == 22  # the store keeps every message
+
+
+def test_a_history_refused_as_too_long_is_sent_again_shorter(
+    fake_api: FakeAPI, client: ModelClient, store: Store
+) -> None:
+    chat = store.create_conversation(model="local-model")
+    first = store.add_message(chat.id, "user", "old " * 4000)
+    store.add_message(chat.id, "assistant", "noted", parent_id=first.id)
+    fake_api.add(Turn(status=400, error_message="prompt is too long for this model"),
+                 Turn("Fine."))
+    events = run_all(ChatSession(store, client).send(chat.id, "new question"))
+    assert isinstance(events[-1], ReplyFinished)
+    assert any(isinstance(e, HistoryTrimmed) for e in events)
+    assert len(fake_api.requests[-1]["body"]["messages"]) == 1

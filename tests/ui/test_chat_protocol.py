@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from desktop.core.compaction import ContextLimits
 from desktop.core.fake_api import FakeAPI, Turn
 from desktop.core.store import Store
 from desktop.ui.main_window import MainWindow
@@ -69,3 +70,23 @@ def test_tokens_read_from_the_prompt_cache_are_shown(
     send_and_wait(qtbot, window, "again")
     assert "5,000 in (4,000 cached) / 9 out" in cards(window)[-1].meta.text()
     assert thread(store, window)[-1].cache_read_tokens == 4000
+
+
+def test_the_pane_says_when_earlier_messages_were_left_out(
+    qtbot: QtBot, window: MainWindow, fake_api: FakeAPI, store: Store
+) -> None:
+    controller = window.controller
+    assert controller is not None
+    controller.context = ContextLimits(window=3_000)
+    controller.set_generation(4096, None)
+    chat = store.create_conversation(model="claude-sonnet-5-5")
+    first = store.add_message(chat.id, "user", "remember this: " + "y" * 12000)
+    store.add_message(chat.id, "assistant", "Noted.", parent_id=first.id)
+    controller.open_conversation(chat.id)
+    fake_api.add(Turn("Still here."))
+    with qtbot.waitSignal(controller.notice, timeout=5000):
+        send_and_wait(qtbot, window, "what now?")
+    status = window.chat_pane.status
+    assert status.isVisible() and "earliest messages were not sent" in status.text()
+    sent = message_requests(fake_api)[-1]["body"]["messages"]
+    assert len(sent) == 1 and "y" * 100 not in str(sent)
