@@ -3,8 +3,9 @@
     python packaging/screenshots.py [--out docs] [--theme light|dark] [--width 1200]
 
 It builds the window as `agentdesk --demo` does, in a throwaway data folder (no keyring, no
-key, no network), sends one chat message, runs one agent task in a throwaway workspace, and
-saves `chat.png` and `task.png` (names get a `-dark` suffix for the dark theme). PNGs are
+key, no network), sends one chat message, runs the demo task (the sample project's failing
+test) and saves `chat.png` and `task.png`, the latter with the edit's approval card and its
+diff on screen (names get a `-dark` suffix for the dark theme). PNGs are
 written at the highest compression and scaled down until they fit MAX_BYTES.
 """
 
@@ -21,7 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 MAX_BYTES = 150_000
 WINDOW_HEIGHT = 780
 CHAT_MESSAGE = "How do I greet someone in Python? Keep it short."
-GOAL = "Look around this project and tell me what it is."
 WAIT_S = 20.0
 
 
@@ -35,26 +35,13 @@ def parse_args() -> argparse.Namespace:
 
 def isolate(home: Path) -> None:
     """A fresh data folder and no credentials: the shots show the demo, nothing personal.
-    HOME is the throwaway folder too, so the workspace shows as ~/greeter on every run."""
+    HOME is the throwaway folder too, so the workspace shows under ~ on every run."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["HOME"] = str(home.parent)
     os.environ["AGENTDESK_HOME"] = str(home)
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN"):
         os.environ.pop(name, None)
-
-
-def make_workspace(folder: Path) -> Path:
-    folder.mkdir()
-    (folder / "README.md").write_text(
-        "# greeter\n\nA tiny library that greets people.\n\n```python\nfrom greeter import greet\n"
-        'print(greet("Ada"))\n```\n',
-        encoding="utf-8",
-    )
-    (folder / "greeter.py").write_text(
-        'def greet(name: str) -> str:\n    return f"Hello, {name}!"\n', encoding="utf-8"
-    )
-    return folder
 
 
 async def until(done: object, what: str) -> None:
@@ -83,7 +70,7 @@ def save(widget: object, path: Path) -> None:
           f"{shot.width()}x{shot.height()}, {path.stat().st_size // 1024} KB")
 
 
-async def shoot(window: object, out: Path, suffix: str, workspace: Path) -> None:
+async def shoot(window: object, out: Path, suffix: str) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
@@ -103,13 +90,24 @@ async def shoot(window: object, out: Path, suffix: str, workspace: Path) -> None
     pane, tasks = window.task_pane, window.task_controller
     assert pane is not None and tasks is not None
     window.tabs.setCurrentWidget(pane)
-    pane.set_workspace(str(workspace))
-    pane.goal_area.goal_input.setPlainText(GOAL)
+    QTest.mouseClick(pane.demo_button, Qt.MouseButton.LeftButton)
     QTest.mouseClick(pane.goal_area.run_button, Qt.MouseButton.LeftButton)
     await until(lambda: pane.run_id is not None, "the run to start")
-    await until(lambda: not tasks.running(), "the run to finish")
-    await asyncio.sleep(0.3)
+    timeline = pane.timeline.model()
+    await until(lambda: timeline.pending_row() is not None, "the edit's approval")
+    await asyncio.sleep(0.5)  # the diff's render and the scroll to it
     save(window, out / f"task{suffix}.png")
+    asked: list[str] = []
+    for _ in range(2):  # the edit, then the test command
+
+        def new_question() -> bool:
+            row = timeline.pending_row()
+            return row is not None and timeline.entries[row].call_id not in asked
+
+        await until(new_question, "an approval")
+        asked.append(timeline.entries[timeline.pending_row()].call_id)
+        tasks.approve(pane.run_id, asked[-1])
+    await until(lambda: not tasks.running(), "the run to finish")
 
 
 def main() -> int:
@@ -117,7 +115,6 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory(prefix="agentdesk-shots-") as temp:
         isolate(Path(temp) / "home")
-        workspace = make_workspace(Path(temp) / "greeter")
         import qasync
 
         from desktop.core import settings
@@ -138,7 +135,7 @@ def main() -> int:
             window.use_demo()
             args.out.mkdir(parents=True, exist_ok=True)
             suffix = "-dark" if args.theme == "dark" else ""
-            loop.run_until_complete(shoot(window, args.out, suffix, workspace))
+            loop.run_until_complete(shoot(window, args.out, suffix))
         finally:
             loop.run_until_complete(window.aclose())
             window.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -25,13 +26,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLayout,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.core import settings
+from desktop.core import paths, settings
 from desktop.core.events import Budget, RunEvent
+from desktop.core.sample_project import GOAL, write_sample
 from desktop.ui import dialogs
 from desktop.ui.event_timeline import TimelineView
 from desktop.ui.follow_up import FollowUpBar
@@ -106,7 +109,10 @@ class TaskPane(QWidget):
         self.plan_header = named(QLabel(), "planHeader")
         self.plan_view = PlanView()
         self.timeline = TimelineView()
-        self.intro = named(QLabel(INTRO), "taskIntro")
+        self.intro = named(QWidget(), "taskIntro")
+        self.intro_label = QLabel(INTRO)
+        self.demo_button = named(QPushButton("Try the demo task"), "tryDemoButton",
+                                 "Copy the sample project to a new folder and set its goal")
         self.stack = named(QStackedWidget(), "taskStack")
         self.status_line = StatusLine()
         self.replay_bar = ReplayBar()
@@ -119,8 +125,14 @@ class TaskPane(QWidget):
         self.error_label.hide()
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.intro.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.intro.setWordWrap(True)
+        self.intro_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.intro_label.setWordWrap(True)
+        self.demo_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        intro = QVBoxLayout(self.intro)
+        intro.addStretch(1)
+        intro.addWidget(self.intro_label)
+        intro.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        intro.addStretch(1)
         self.stack.addWidget(self.intro)
         self.stack.addWidget(self.timeline)
         layout = QVBoxLayout(self)
@@ -146,6 +158,7 @@ class TaskPane(QWidget):
         self.replay_bar.stateChosen.connect(self.on_replay_moved)
         self.replay_bar.forkRequested.connect(self.on_fork_requested)
         self.follow_up.continueRequested.connect(self.on_continue_requested)
+        self.demo_button.clicked.connect(self.on_try_demo)
         self.timeline.stepKeyPressed.connect(self.replay_bar.on_step)
 
     def attach(self, controller: TaskController) -> None:
@@ -313,6 +326,19 @@ class TaskPane(QWidget):
         if instruction is not None:
             budget = self._compose_budget
             self._start_soon(instruction.strip(), run.workspace, budget, (run.id, seq))
+
+    def on_try_demo(self) -> None:
+        """A fresh copy of the sample project as the workspace, and its goal to run."""
+        stamp = datetime.now().strftime("calc-%Y%m%d-%H%M%S")
+        folder = paths.data_dir() / "sample-projects" / stamp
+        try:
+            write_sample(folder)
+        except OSError as exc:
+            self.show_error(f"The sample project could not be copied: {exc}")
+            return
+        if self.set_workspace(str(folder)):
+            self._draft = GOAL
+            self.goal_area.compose(GOAL)
 
     def on_continue_requested(self, message: str) -> None:
         """The ended run on screen goes on, with the user's follow-up if any."""

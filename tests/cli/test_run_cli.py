@@ -222,14 +222,35 @@ def test_the_terminal_asks_and_a_no_with_a_reason_reaches_the_model(
     assert result["content"] == "the user denied this edit_file call: keep subtraction"
 
 
-def test_demo_runs_without_a_key(tmp_path: Path) -> None:
+def test_the_demo_fixes_the_sample_projects_failing_test_without_a_key(
+    tmp_path: Path,
+) -> None:
+    sample = tmp_path / "calc"
+    env = environment(None)
+    code, out, _ = call("sample-workspace", str(sample), env=env)
+    assert code == 0 and "agentdesk --demo run 'Fix the failing tests'" in out
+    before = subprocess.run([sys.executable, "-m", "pytest", "-q"], cwd=sample,
+                            capture_output=True, text=True, timeout=60)
+    assert before.returncode == 1  # the sample's test fails
+    code, out, err = call("--demo", "run", "Fix the failing tests", "--workspace", str(sample),
+                          "--approve", "all", env=env)
+    assert code == 0, err
+    for call_shown in ("-> list_files", "-> read_file", "-> search", "-> edit_file",
+                       "-> run_command"):
+        assert call_shown in out
+    assert "== finished" in out
+    after = subprocess.run([sys.executable, "-m", "pytest", "-q"], cwd=sample,
+                           capture_output=True, text=True, timeout=60)
+    assert after.returncode == 0, after.stdout
+
+
+def test_the_demo_says_it_only_knows_the_sample_elsewhere(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("# Hello\n\nA tiny project.\n")
     code, out, err = call(
         "run", "look around", "--workspace", str(tmp_path), "--demo", env=environment(None)
     )
     assert code == 0, err
-    assert "-> list_files" in out and "-> read_file" in out
-    assert "Let me read `README.md`." in out
+    assert "-> list_files" in out and "the only project I know is the sample one" in out
     assert "== finished" in out
 
 

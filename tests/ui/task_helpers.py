@@ -134,7 +134,9 @@ def wait_ended(qtbot: QtBot, pane: TaskPane, run_id: int, timeout: int = WAIT_MS
     qtbot.waitUntil(lambda: not controller(pane).is_running(run_id), timeout=timeout)
 
 
-def wait_for_approval(qtbot: QtBot, pane: TaskPane, tool: str) -> ApprovalPanel:
+def wait_for_approval(
+    qtbot: QtBot, pane: TaskPane, tool: str, timeout: int = WAIT_MS
+) -> ApprovalPanel:
     """Until the approval buttons for a `tool` call are on screen; its panel."""
 
     def asking() -> None:
@@ -142,7 +144,7 @@ def wait_for_approval(qtbot: QtBot, pane: TaskPane, tool: str) -> ApprovalPanel:
         assert panel.approve_button.isEnabled()
         assert find(panel, "approvalTitle").text() == tool
 
-    qtbot.waitUntil(asking, timeout=WAIT_MS)
+    qtbot.waitUntil(asking, timeout=timeout)
     return find(pane, "approvalPanel", ApprovalPanel)
 
 

@@ -21,6 +21,7 @@ from tests.ui.task_helpers import (
     Chooser,
     card,
     click,
+    find,
     rows,
     select_in_run_list,
     start_run,
@@ -69,19 +70,30 @@ def test_a_run_goes_on_while_the_user_chats(
     assert store.run(run_id).status == "finished"
 
 
-def test_the_demo_model_plays_a_whole_run(
-    qtbot: QtBot, open_window: OpenWindow, store: Store, tmp_path: Path
+def test_the_demo_task_is_played_for_real_with_approvals(
+    qtbot: QtBot, open_window: OpenWindow, store: Store
 ) -> None:
-    (tmp_path / "README.md").write_text("# Demo project\n")
     window = open_window(ModelClient(), demo=True)
     pane = task_pane(window)
     window.tabs.setCurrentWidget(pane)
-    run_id = start_run(qtbot, pane, "Look around", tmp_path)
-    wait_ended(qtbot, pane, run_id, timeout=10_000)
+    click(qtbot, find(pane, "tryDemoButton"))
+    assert pane.goal_area.goal() == "Fix the failing tests"
+    workspace = Path(pane.workspace)
+    assert (workspace / "calc.py").read_text().count("return a - b") == 1
+    click(qtbot, find(pane, "runButton"))
+    qtbot.waitUntil(lambda: pane.run_id is not None, timeout=WAIT_MS)
+    run_id = pane.run_id
+    panel = wait_for_approval(qtbot, pane, "edit_file", timeout=20_000)
+    edit = card(pane, "edit_file")
+    assert edit.body_is_diff and "+    return a + b" in edit.body.text()
+    click(qtbot, panel.approve_button)
+    click(qtbot, wait_for_approval(qtbot, pane, "run_command", timeout=20_000).approve_button)
+    wait_ended(qtbot, pane, run_id, timeout=30_000)
     run = store.run(run_id)
     assert (run.status, run.model) == ("finished", "demo")
-    assert [status for _, status in pane.plan_view.statuses()] == ["done"] * 3
-    assert "# Demo project" in card(pane, "read_file").body.text()
+    assert [status for _, status in pane.plan_view.statuses()] == ["done"] * 4
+    assert "return a + b" in (workspace / "calc.py").read_text()
+    assert "exit code 0" in card(pane, "run_command").body.text()
 
 
 def test_closing_the_window_stops_its_runs_and_their_commands(
