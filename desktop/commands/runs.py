@@ -41,6 +41,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "when there is none)",
     )
     run.add_argument("--max-steps", type=int, help="stop after this many model turns (30)")
+    run.add_argument("--sandbox", choices=("on", "off"),
+                     help="run commands jailed in the workspace, or as you (default: Settings)")
+    run.add_argument("--network", choices=("off", "allow", "on"),
+                     help="sandboxed commands' network: none, the allowed domains, or all "
+                     "(default: Settings)")
     run.add_argument("--model", help="model id (default: the app's default model)")
     run.add_argument("--json", action="store_true", help="print events as JSON lines")
     add_demo_flag(run)
@@ -90,6 +95,7 @@ async def _run(
     from desktop.core.events import ApprovalNeeded, Budget
     from desktop.core.permissions import Policy
     from desktop.core.recorder import start_run
+    from desktop.core.sandbox import executor_for, fallback_notice, run_policy
 
     defaults = settings.load()
     budget = Budget(
@@ -97,9 +103,16 @@ async def _run(
         max_cost_usd=defaults.max_cost_usd,
         max_wall_s=defaults.max_wall_s,
     )
-    policy = Policy.from_approve(args.approve or defaults.approval_policy)
+    sandboxed = None if args.sandbox is None else args.sandbox == "on"
+    executor = executor_for(defaults, sandboxed=sandboxed, network=args.network)
+    if notice := fallback_notice(defaults):
+        print(notice, file=sys.stderr)
+    policy = run_policy(
+        Policy.from_approve(args.approve or defaults.approval_policy), executor, defaults
+    )
     run = start_run(
-        store, client, args.goal, workspace, policy=policy, budget=budget, model=_model(args)
+        store, client, args.goal, workspace, policy=policy, budget=budget, model=_model(args),
+        executor=executor,
     )
     show = _json_line if args.json else _Terminal().show
     loop = asyncio.get_running_loop()
@@ -223,8 +236,8 @@ class _Terminal:
             case ev.PlanUpdated(items=items):
                 marks = {"done": "[x]", "in_progress": "[>]", "pending": "[ ]"}
                 self.line("plan:\n" + "\n".join(f"  {marks[i.status]} {i.text}" for i in items))
-            case ev.ToolCallStarted(name="update_plan"):
-                pass  # the PlanUpdated that follows shows the plan
+            case ev.ToolCallStarted(name="update_plan") | ev.CommandStarted():
+                pass  # the PlanUpdated that follows shows the plan; the preview said where
             case ev.UsageUpdated(usage=usage, step=step):
                 self.totals = f"{step} steps · {usage.input_tokens + usage.output_tokens:,} "
                 self.totals += f"tokens · ${usage.cost_usd:.4f}"

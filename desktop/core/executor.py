@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 Network = Literal["off", "allow", "on"]
-NETWORK_MODES: tuple[Network, ...] = ("off", "allow", "on")
 """off: no network at all; allow: only the listed domains, through a loopback proxy; on: all."""
 
 BASIC_VARS = (

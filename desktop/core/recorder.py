@@ -4,7 +4,9 @@
 so a slow consumer, a pending approval or a consumer that stops listening never stalls or
 loses it; `ActiveRun` stores each event, keeps the run's row (status, steps, tokens, cost,
 summary) current, and then hands the event to whoever iterates it. `cancel()` stops the run:
-a running command's process group is killed and the last event is RunCancelled.
+a running command's process group is killed and the last event is RunCancelled. A command's
+process group is recorded (CommandStarted) the moment it exists, so if the app dies the next
+start can kill it (core/leftovers.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from desktop.core.events import (
     END_STATUS,
     Budget,
     BudgetExhausted,
+    CommandStarted,
     RunCancelled,
     RunEvent,
     RunFailed,
@@ -28,14 +31,20 @@ from desktop.core.events import (
     RunForked,
     RunStatus,
     StepStarted,
+    ToolCallStarted,
     UsageUpdated,
 )
+from desktop.core.executor import Executor
+from desktop.core.leftovers import start_time
 from desktop.core.llm import DEFAULT_MODEL, ModelClient
 from desktop.core.permissions import Policy
 from desktop.core.store import Store, StoreError
 from desktop.core.workspace import Workspace
 
 log = logging.getLogger(__name__)
+
+APP_CLOSED = "stopped because the app closed"
+"""Why a run ended when the window was closed mid-run (not "stopped by the user")."""
 
 
 def start_run(
@@ -48,12 +57,13 @@ def start_run(
     budget: Budget | None = None,
     model: str = DEFAULT_MODEL,
     fork: RunForked | None = None,
+    executor: Executor | None = None,
 ) -> ActiveRun:
     """Create the run's row and start the agent on it; needs a running event loop.
 
     A `fork` (see core/fork.py) starts the agent from another run's conversation, and the row
     links to that run. Raises WorkspaceError when `workspace` is not a folder (before any row
-    is written).
+    is written). `executor` runs the run's commands (default: local).
     """
     if not isinstance(workspace, Workspace):
         workspace = Workspace(workspace)
@@ -65,7 +75,11 @@ def start_run(
         client, workspace, policy=policy, budget=budget, model=model, store=store,
         run_id=run.id, fork=fork,
     )
-    return ActiveRun(store, run.id, agent.run(goal))
+    if executor is not None:
+        agent.context.executor = executor
+    active = ActiveRun(store, run.id, agent.run(goal))
+    agent.context.command_started = active.command_started
+    return active
 
 
 def run_changes(event: RunEvent) -> dict[str, Any]:
@@ -103,13 +117,20 @@ class ActiveRun:
         self.store = store
         self.run_id = run_id
         self.status: RunStatus = "running"
+        self._cancel_reason = RunCancelled().reason
+        self._call_id = ""  # the tool call under way, which a command belongs to
         self._queue: asyncio.Queue[RunEvent] = asyncio.Queue()
         self._task = asyncio.create_task(self._pump(events), name=f"agent run {run_id}")
         self._task.add_done_callback(self._on_done)
 
-    def cancel(self) -> None:
-        """Stop the run; it ends with RunCancelled once any running command is killed."""
+    def cancel(self, reason: str = "") -> None:
+        """Stop the run; it ends with RunCancelled(reason) once any running command is killed."""
+        self._cancel_reason = reason or self._cancel_reason
         self._task.cancel()
+
+    def command_started(self, pgid: int, executor: Executor) -> None:
+        """Record a command's process group (and its start time) as soon as it exists."""
+        self._record(CommandStarted(self._call_id, pgid, start_time(pgid), executor.kind))
 
     def __aiter__(self) -> AsyncIterator[RunEvent]:
         return self._events()
@@ -133,6 +154,8 @@ class ActiveRun:
 
     def _record(self, event: RunEvent) -> None:
         """Store the event and its effect on the run's row, then pass it on."""
+        if isinstance(event, ToolCallStarted):
+            self._call_id = event.call_id
         self.store.append_event(self.run_id, event)
         if changes := run_changes(event):
             self.store.update_run(self.run_id, **changes)
@@ -144,7 +167,7 @@ class ActiveRun:
         if self.status != "running":
             return
         if task.cancelled():
-            end: RunEvent = RunCancelled()
+            end: RunEvent = RunCancelled(self._cancel_reason)
         else:
             end = RunFailed(f"the run stopped unexpectedly: {task.exception()}")
         try:

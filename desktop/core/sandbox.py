@@ -7,22 +7,30 @@ namespace and dies with the app. The network is off unless the run allows it: fu
 to listed domains through a loopback proxy (core/net_proxy.py).
 
 Whether bwrap works here is probed once (a nested container may refuse a namespace or a fresh
-/proc); where it cannot work, `unavailable()` says why and the app falls back to `local`.
+/proc); where it cannot work, `unavailable()` says why and `executor_for` falls back to
+`local`, with a notice the app shows once. macOS would use `sandbox-exec` with an equivalent
+profile; it is not built yet, so there commands run locally after the same notice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from desktop.core import paths
-from desktop.core.executor import PIPES, Network, command_env
+from desktop.core.executor import PIPES, Executor, LocalExecutor, Network, command_env
+from desktop.core.permissions import Policy
+from desktop.core.settings import Settings
+
+log = logging.getLogger(__name__)
 
 HIDDEN_IN_HOME = (".ssh", ".aws", ".gnupg", ".config")
 PROC_MOUNTS = (("--proc", "/proc"), ("--ro-bind", "/proc", "/proc"))
@@ -139,3 +147,36 @@ class SandboxExecutor:
         return await asyncio.create_subprocess_exec(
             *argv, "/bin/sh", "-c", command, cwd=cwd, env=env, start_new_session=True, **PIPES
         )
+
+
+_noticed: list[str] = []  # the fallback notice, once it has been given
+
+
+def executor_for(
+    config: Settings, *, sandboxed: bool | None = None, network: Network | None = None
+) -> Executor:
+    """The executor a new run's commands use: the settings, or this run's own choice."""
+    env = config.command_env
+    if not (config.sandbox if sandboxed is None else sandboxed):
+        return LocalExecutor(env)
+    if problem := unavailable():
+        log.warning("commands run without a sandbox: %s", problem)
+        return LocalExecutor(env)
+    mode = cast(Network, network or config.network)
+    return SandboxExecutor(mode, config.allowed_domains, env)
+
+
+def fallback_notice(config: Settings) -> str:
+    """What to tell the user, the first time only, when commands cannot be sandboxed."""
+    problem = unavailable()
+    if not config.sandbox or not problem or _noticed:
+        return ""
+    _noticed.append(problem)
+    return f"Commands run without a sandbox here ({problem}): they can do anything you can."
+
+
+def run_policy(policy: Policy, executor: Executor, config: Settings) -> Policy:
+    """`policy`, letting contained commands run without asking if the user chose so."""
+    if config.sandbox_auto_approve and executor.contained:
+        return policy.with_commands_allowed()
+    return policy

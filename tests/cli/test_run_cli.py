@@ -21,6 +21,7 @@ from typing import IO, Any
 import pytest
 
 from desktop.cli import main
+from desktop.core import sandbox
 from desktop.core.fake_api import FakeAPI, ToolUse, Turn
 from tests.processes import group_alive
 
@@ -160,7 +161,8 @@ def test_ctrl_c_cancels_the_command_and_exits_130(
 ) -> None:
     fake_api.add(Turn("Waiting.", (WAIT,)))
     env = environment(fake_api)
-    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all", env=env)
+    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all",
+                        "--sandbox", "off", env=env)
     stdout = Pipe(process.stdout)
     shown = stdout.until("-> run_command") + stdout.line()
     pgid = int(stdout.line())
@@ -180,20 +182,52 @@ def test_ctrl_c_cancels_the_command_and_exits_130(
     assert markdown.endswith("## Ended: cancelled\n\nstopped by the user\n")
 
 
-def test_a_crashed_run_is_marked_interrupted_at_the_next_start(
+def test_a_crashed_run_is_marked_interrupted_and_its_command_killed_at_the_next_start(
     fake_api: FakeAPI, workspace: Path, leftover_groups: list[int]
 ) -> None:
     fake_api.add(Turn("Waiting.", (WAIT,)))
     env = environment(fake_api)
-    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all", env=env)
+    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all",
+                        "--sandbox", "off", env=env)
     stdout = Pipe(process.stdout)
     stdout.until("-> run_command")
     stdout.line()
-    leftover_groups.append(int(stdout.line()))
+    pgid = int(stdout.line())
+    leftover_groups.append(pgid)
     process.kill()
     finish(process)
+    assert group_alive(pgid)  # an orphan: nothing else would ever stop it
     _, listed, _ = call("runs", "--json", env=env)
     assert json.loads(listed)["status"] == "interrupted"
+    assert not group_alive(pgid)
+
+
+def test_a_sandboxed_command_dies_with_the_app(
+    fake_api: FakeAPI, workspace: Path, leftover_groups: list[int]
+) -> None:
+    if sandbox.unavailable():
+        pytest.skip(f"no working bubblewrap: {sandbox.unavailable()}")
+    fake_api.add(Turn("Waiting.", (WAIT,)))
+    env = environment(fake_api)
+    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all",
+                        "--sandbox", "on", "--json", env=env)
+    stdout = Pipe(process.stdout)
+    shown = stdout.until('"type": "CommandStarted"') + stdout.line()
+    started = json.loads(shown.splitlines()[-1])
+    pgid = started["pgid"]
+    leftover_groups.append(pgid)
+    assert started["executor"] == "sandbox" and group_alive(pgid)
+    process.kill()
+    finish(process)
+    _wait_gone(pgid)
+
+
+def _wait_gone(pgid: int, timeout: float = 5.0) -> None:
+    """The kernel ends the jail once the app is gone; that takes it a moment, not a reaper."""
+    deadline = time.monotonic() + timeout
+    while group_alive(pgid):
+        assert time.monotonic() < deadline, f"process group {pgid} outlived the app"
+        os.sched_yield()
 
 
 def test_the_terminal_asks_and_a_no_with_a_reason_reaches_the_model(

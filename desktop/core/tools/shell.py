@@ -71,11 +71,11 @@ def _timeout(args: Args) -> float:
 async def _run_command(args: Args, ctx: ToolContext) -> AsyncIterator[str | ToolResult]:
     timeout = _timeout(args)
     proc = await ctx.executor.start(args["command"], ctx.workspace.root)
-    if ctx.command_started is not None:
-        ctx.command_started(proc.pid, ctx.executor)
     output = CappedText()
     streamed = 0
     try:
+        if ctx.command_started is not None:
+            ctx.command_started(proc.pid, ctx.executor)
         async for text in _chunks(proc, timeout):
             output.add(text)
             if streamed < LIVE_CHARS:
