@@ -19,7 +19,9 @@ from desktop.core.events import ApprovalNeeded, ApprovalResolved, Budget, Decisi
 from desktop.core.fork import fork_at
 from desktop.core.llm import DEFAULT_MODEL, FALLBACK_MODELS, ModelClient
 from desktop.core.permissions import Approve, Policy
-from desktop.core.recorder import ActiveRun, start_run
+from desktop.core.recorder import APP_CLOSED, ActiveRun, start_run
+from desktop.core.sandbox import executor_for, fallback_notice, run_policy
+from desktop.core.settings import Settings
 from desktop.core.store import Run, Store, StoredEvent, StoreError
 from desktop.core.workspace import Workspace, WorkspaceError
 from desktop.ui.model_choice import ModelChoice
@@ -64,6 +66,8 @@ class TaskController(ModelChoice, QObject):
         """The provider profile of `client`: later runs talk to it."""
         self.approval_policy: Approve = "ask"
         """How later runs treat tool calls when the caller gives no policy."""
+        self.settings = Settings()
+        """Where later runs' commands run: the sandbox and its network, the environment."""
         self._runs: dict[int, ActiveRun] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._budgets: dict[int, Budget] = {}
@@ -88,11 +92,16 @@ class TaskController(ModelChoice, QObject):
             self.error.emit(problem)
             return None
         budget = budget or Budget()
-        policy = policy or Policy.from_approve(self.approval_policy)
+        executor = executor_for(self.settings)
+        if notice := fallback_notice(self.settings):
+            self.error.emit(notice)
+        policy = run_policy(policy or Policy.from_approve(self.approval_policy), executor,
+                            self.settings)
         try:
             run = start_run(
                 self._store, self._client, goal.strip(), workspace,
                 policy=policy, budget=budget, model=model or self.model, fork=fork,
+                executor=executor,
             )
         except (WorkspaceError, StoreError) as exc:
             self.error.emit(f"The run could not start: {exc}")
@@ -217,13 +226,13 @@ class TaskController(ModelChoice, QObject):
             return []
 
     async def aclose(self) -> None:
-        """Cancel every live run and wait until each is stored as cancelled."""
+        """Cancel every live run (because the app closes) and wait until each is stored."""
         tasks = list(self._tasks.values())
         if self._models_task is not None:
             self._models_task.cancel()
             tasks.append(self._models_task)
         for run in self._runs.values():
-            run.cancel()
+            run.cancel(APP_CLOSED)
         await asyncio.gather(*tasks, return_exceptions=True)
 
     # --- internals --------------------------------------------------------------------------
