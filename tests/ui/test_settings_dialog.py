@@ -14,9 +14,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop.core import logs, settings
+from desktop.core import logs, sandbox, settings
 from desktop.core.chat_transcript import chat_json, chat_markdown
 from desktop.core.fake_api import FakeAPI, Turn
+from desktop.core.sandbox import executor_for
 from desktop.core.secrets import key_file_path
 from desktop.core.store import Store
 from desktop.ui.main_window import MainWindow
@@ -260,3 +261,28 @@ def test_a_loopback_provider_profile_carries_chats_and_runs(
         assert run_request["model"] == "qwen3:8b" and run_request["tools"]
         assert store.run(pane.run_id).model == "qwen3:8b"
         assert message_requests(fake_api) == []
+
+
+def test_the_agent_page_sets_where_commands_run(qtbot: QtBot, window: MainWindow) -> None:
+    dialog = open_settings(qtbot, window)
+    commands = dialog.commands
+    assert commands.sandbox_box.isChecked() == (not sandbox.unavailable())
+    assert commands.network_picker.currentData() == "off"
+    assert not commands.auto_box.isChecked()
+    pick(qtbot, commands.network_picker, "Only the allowed domains (through a proxy)")
+    replace_text(qtbot, commands.domains_input, "pypi.org, github.com")
+    replace_text(qtbot, commands.env_input, "GOPATH NODE_OPTIONS")
+    qtbot.mouseClick(commands.auto_box, Qt.MouseButton.LeftButton)
+    press_ok(qtbot, dialog)
+
+    saved = settings.load()
+    assert (saved.network, saved.allowed_domains, saved.command_env, saved.sandbox_auto_approve) \
+        == ("allow", ("pypi.org", "github.com"), ("GOPATH", "NODE_OPTIONS"), True)
+    assert window.task_controller is not None
+    executor = executor_for(window.task_controller.settings)
+    if sandbox.unavailable():
+        assert executor.kind == "local"
+    else:
+        assert executor.describe() == (
+            "sandboxed: writes only in the workspace, network only to pypi.org, github.com"
+        )
