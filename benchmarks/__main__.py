@@ -37,6 +37,7 @@ GROUPS = (
     Group("search:measure", ("search_100k_ms",)),
     Group("run_render:measure", ("run_500_tools_render_ms",)),
     Group("db:measure", ("db_append_events_per_s",)),
+    Group("sandbox:measure", ("sandbox_overhead_ms",)),
 )
 NAMES = tuple(name for group in GROUPS for name in group.names)
 

@@ -16,7 +16,9 @@ import pytest
 from desktop.core import sandbox, tools
 from desktop.core.executor import Executor, LocalExecutor, command_env
 from desktop.core.net_proxy import allowed
-from desktop.core.sandbox import SandboxExecutor
+from desktop.core.permissions import Policy
+from desktop.core.sandbox import SandboxExecutor, executor_for, fallback_notice, run_policy
+from desktop.core.settings import Settings
 from desktop.core.tools import ToolContext, ToolResult
 from desktop.core.workspace import Workspace
 
@@ -188,3 +190,33 @@ def test_the_preview_says_whether_the_command_is_sandboxed(root: Path) -> None:
     local = tools.preview("run_command", args, ToolContext(Workspace(root)))
     assert jailed.text == "$ make test\n# sandboxed: writes only in the workspace, no network"
     assert local.text.endswith("# not sandboxed: the command can do anything you can")
+
+
+@pytest.fixture
+def no_bwrap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A machine without bubblewrap on PATH, probed afresh (and probed again afterwards)."""
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(sandbox, "_noticed", [])
+    sandbox.probe.cache_clear()
+    yield
+    sandbox.probe.cache_clear()
+
+
+def test_without_a_sandbox_commands_run_locally_after_one_notice(no_bwrap: None) -> None:
+    config = Settings()
+    assert sandbox.unavailable() == "bubblewrap (bwrap) is not installed"
+    assert isinstance(executor_for(config), LocalExecutor)
+    assert "Commands run without a sandbox here" in fallback_notice(config)
+    assert fallback_notice(config) == ""
+
+
+@needs_bwrap
+def test_contained_commands_skip_approval_only_when_chosen() -> None:
+    asking = Policy()
+    chosen = Settings(sandbox_auto_approve=True)
+    assert run_policy(asking, SandboxExecutor(), chosen).rule("run_command") == "allow"
+    assert run_policy(asking, SandboxExecutor(network="on"), chosen).rule("run_command") == "ask"
+    assert run_policy(asking, LocalExecutor(), chosen).rule("run_command") == "ask"
+    assert run_policy(asking, SandboxExecutor(), Settings()).rule("run_command") == "ask"
+    refusing = Policy.from_approve("none")
+    assert run_policy(refusing, SandboxExecutor(), chosen).rule("run_command") == "deny"
