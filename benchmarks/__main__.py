@@ -39,6 +39,7 @@ GROUPS = (
     Group("db:measure", ("db_append_events_per_s",)),
     Group("protocol:measure", ("stalled_stream_detect_s", "tool_input_10mb_s",
                                "long_run_cost_ratio", "compaction_peak_ratio")),
+    Group("sandbox:measure", ("sandbox_overhead_ms",)),
 )
 NAMES = tuple(name for group in GROUPS for name in group.names)
 

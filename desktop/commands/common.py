@@ -54,11 +54,13 @@ def model_client(args: argparse.Namespace) -> Iterator[ModelClient]:
 
 
 def open_store() -> Store:
-    """The user's database, with runs a crash left 'running' marked interrupted."""
+    """The user's database, with runs a crash left 'running' marked interrupted (and the
+    commands they left running killed)."""
+    from desktop.core.leftovers import reap_interrupted
     from desktop.core.store import Store
 
     store = Store.open_default()
-    store.mark_interrupted()
+    reap_interrupted(store)
     return store
 
 

@@ -22,10 +22,8 @@ from desktop.commands.common import add_demo_flag, fail, model_client, open_stor
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from desktop.core.compaction import ContextLimits
-    from desktop.core.events import ApprovalNeeded, Budget, RunEvent
+    from desktop.core.events import ApprovalNeeded, RunEvent
     from desktop.core.llm import ModelClient
-    from desktop.core.permissions import Policy
     from desktop.core.recorder import ActiveRun
     from desktop.core.store import Store
     from desktop.core.workspace import Workspace
@@ -72,6 +70,11 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         "when there is none)",
     )
     parser.add_argument("--max-steps", type=int, help="stop after this many model turns (30)")
+    parser.add_argument("--sandbox", choices=("on", "off"),
+                        help="run commands jailed in the workspace, or as you (default: Settings)")
+    parser.add_argument("--network", choices=("off", "allow", "on"),
+                        help="sandboxed commands' network: none, the allowed domains, or all "
+                        "(default: Settings)")
     parser.add_argument(
         "--context-window", type=int, default=0, metavar="TOKENS",
         help="the model's context window, for compaction (default: the provider profile's, "
@@ -119,13 +122,14 @@ def _drive(args: argparse.Namespace, begin: Begin) -> int:
         store.close()
 
 
-def _limits(args: argparse.Namespace) -> tuple[Budget, Policy, int, ContextLimits]:
-    """The run's budget, approval policy, thinking budget and context limits: the options,
-    else Settings (and the provider profile's context window)."""
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    """How the run may go: its budget, approval policy, thinking budget, context limits and
+    command executor, from the options, else Settings (and the provider profile's window)."""
     from desktop.core import settings
     from desktop.core.compaction import ContextLimits
     from desktop.core.events import Budget
     from desktop.core.permissions import Policy
+    from desktop.core.sandbox import executor_for, fallback_notice, run_policy
 
     defaults = settings.load()
     profile = defaults.current_provider(getattr(args, "provider", None) or "")
@@ -136,8 +140,15 @@ def _limits(args: argparse.Namespace) -> tuple[Budget, Policy, int, ContextLimit
         max_cost_usd=defaults.max_cost_usd,
         max_wall_s=defaults.max_wall_s,
     )
-    policy = Policy.from_approve(args.approve or defaults.approval_policy)
-    return budget, policy, defaults.thinking_budget, context
+    sandboxed = None if args.sandbox is None else args.sandbox == "on"
+    executor = executor_for(defaults, sandboxed=sandboxed, network=args.network)
+    if notice := fallback_notice(defaults):
+        print(notice, file=sys.stderr)
+    policy = run_policy(
+        Policy.from_approve(args.approve or defaults.approval_policy), executor, defaults
+    )
+    return {"policy": policy, "budget": budget, "thinking_budget": defaults.thinking_budget,
+            "context": context, "executor": executor}
 
 
 def _start(
@@ -145,21 +156,13 @@ def _start(
 ) -> ActiveRun:
     from desktop.core.recorder import start_run
 
-    budget, policy, thinking, context = _limits(args)
-    return start_run(
-        store, client, args.goal, workspace, policy=policy, budget=budget, model=_model(args),
-        thinking_budget=thinking, context=context,
-    )
+    return start_run(store, client, args.goal, workspace, model=_model(args), **_options(args))
 
 
 def _continue(store: Store, client: ModelClient, args: argparse.Namespace) -> ActiveRun:
     from desktop.core.recorder import continue_run
 
-    budget, policy, thinking, context = _limits(args)
-    return continue_run(
-        store, client, args.id, args.message, policy=policy, budget=budget,
-        thinking_budget=thinking, context=context,
-    )
+    return continue_run(store, client, args.id, args.message, **_options(args))
 
 
 async def _run(
@@ -304,8 +307,8 @@ class _Terminal:
             case ev.PlanUpdated(items=items):
                 marks = {"done": "[x]", "in_progress": "[>]", "pending": "[ ]"}
                 self.line("plan:\n" + "\n".join(f"  {marks[i.status]} {i.text}" for i in items))
-            case ev.ToolCallStarted(name="update_plan"):
-                pass  # the PlanUpdated that follows shows the plan
+            case ev.ToolCallStarted(name="update_plan") | ev.CommandStarted():
+                pass  # the PlanUpdated that follows shows the plan; the preview said where
             case ev.UsageUpdated(usage=usage, step=step):
                 self.totals = f"{step} steps · {usage.input_tokens + usage.output_tokens:,} "
                 self.totals += f"tokens · ${usage.cost_usd:.4f}"

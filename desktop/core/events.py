@@ -265,6 +265,20 @@ class ToolOutput:
 
 
 @dataclass(frozen=True)
+class CommandStarted:
+    """run_command's process exists: its group, so a later start can kill it if the app dies.
+
+    `started_at` is the group leader's start time (seconds since the epoch, None where the
+    system does not tell), which proves a group found later is still this one.
+    """
+
+    call_id: str
+    pgid: int
+    started_at: float | None = None
+    executor: str = "local"
+
+
+@dataclass(frozen=True)
 class ApprovalNeeded:
     """The policy says ask: the run waits until someone resolves `decision`.
 
@@ -389,6 +403,7 @@ RunEvent = (
     | PlanUpdated
     | ToolCallStarted
     | ToolOutput
+    | CommandStarted
     | ApprovalNeeded
     | ApprovalResolved
     | ToolCallFinished
@@ -414,6 +429,7 @@ _TYPES: dict[str, type] = {
         AgentMessage, AppMessage, PlanUpdated,
         ToolCallStarted, ToolOutput, ApprovalNeeded, ApprovalResolved, ToolCallFinished,
         UsageUpdated, ContextCompacted, RunFinished, RunFailed, RunCancelled, BudgetExhausted,
+        CommandStarted,
     )
 }
 

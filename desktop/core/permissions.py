@@ -1,8 +1,9 @@
 """Which tool calls run on their own, which wait for the user, and which are refused.
 
 Reading, planning and memory run freely; anything that changes files or runs a command asks
-first by default. `run_command` in particular is not confined to the workspace, so asking is
-its guard. A policy belongs to one run: "always allow this tool" lasts until the run ends.
+first by default. A command that runs as the user (not sandboxed) is not confined to the
+workspace, so asking is its guard. A policy belongs to one run: "always allow this tool" lasts
+until the run ends.
 """
 
 from __future__ import annotations
@@ -77,6 +78,14 @@ class Policy:
         """Take the user's answer into account: "always" allows the tool for the rest of the run."""
         if decision.allow and decision.always:
             self.rules[tool] = "allow"
+
+    def with_commands_allowed(self) -> Policy:
+        """This policy with run_command allowed where it would ask: for commands the sandbox
+        contains, when the user chose to run those without asking."""
+        rules = dict(self.rules)
+        if self.rule("run_command") == "ask":
+            rules["run_command"] = "allow"
+        return Policy(rules, self.default)
 
     def copy(self) -> Policy:
         """A fresh policy for a new run, so one run's "always" never leaks into the next."""

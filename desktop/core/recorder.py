@@ -4,7 +4,9 @@
 so a slow consumer, a pending approval or a consumer that stops listening never stalls or
 loses it; `ActiveRun` stores each event, keeps the run's row (status, steps, tokens, cost,
 summary) current, and then hands the event to whoever iterates it. `cancel()` stops the run:
-a running command's process group is killed and the last event is RunCancelled.
+a running command's process group is killed and the last event is RunCancelled. A command's
+process group is recorded (CommandStarted) the moment it exists, so if the app dies the next
+start can kill it (core/leftovers.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from desktop.core.events import (
     END_STATUS,
     Budget,
     BudgetExhausted,
+    CommandStarted,
     RunCancelled,
     RunEvent,
     RunFailed,
@@ -30,8 +33,11 @@ from desktop.core.events import (
     RunStarted,
     RunStatus,
     StepStarted,
+    ToolCallStarted,
     UsageUpdated,
 )
+from desktop.core.executor import Executor
+from desktop.core.leftovers import reap_interrupted, start_time
 from desktop.core.llm import DEFAULT_MODEL
 from desktop.core.model_stream import ModelStream
 from desktop.core.permissions import Policy
@@ -39,6 +45,9 @@ from desktop.core.store import Store, StoreError
 from desktop.core.workspace import Workspace
 
 log = logging.getLogger(__name__)
+
+APP_CLOSED = "stopped because the app closed"
+"""Why a run ended when the window was closed mid-run (not "stopped by the user")."""
 
 
 def start_run(
@@ -53,12 +62,13 @@ def start_run(
     fork: RunForked | None = None,
     thinking_budget: int = 0,
     context: ContextLimits | None = None,
+    executor: Executor | None = None,
 ) -> ActiveRun:
     """Create the run's row and start the agent on it; needs a running event loop.
 
     A `fork` (see core/fork.py) starts the agent from another run's conversation, and the row
     links to that run. Raises WorkspaceError when `workspace` is not a folder (before any row
-    is written).
+    is written). `executor` runs the run's commands (default: local).
     """
     if not isinstance(workspace, Workspace):
         workspace = Workspace(workspace)
@@ -71,7 +81,7 @@ def start_run(
         run_id=run.id, fork=fork, thinking_budget=thinking_budget,
         **(context or ContextLimits()).agent_options(),
     )
-    return ActiveRun(store, run.id, agent.run(goal))
+    return _recorded(store, agent, agent.run(goal), executor)
 
 
 def continue_run(
@@ -84,12 +94,14 @@ def continue_run(
     budget: Budget | None = None,
     thinking_budget: int = 0,
     context: ContextLimits | None = None,
+    executor: Executor | None = None,
 ) -> ActiveRun:
     """Go on with a stored run: an interrupted one from where it stopped, an ended one with
     the user's follow-up `message`. It keeps its id and events; `budget` (default: the one it
     started with) is what this part may spend. Raises WorkspaceError when its workspace is
     gone, StoreError when it is still going elsewhere, ValueError when there is nothing to
-    continue (a finished run without a follow-up)."""
+    continue (a finished run without a follow-up). Commands that interrupted runs left
+    running are killed first."""
     run = store.run(run_id)
     if run.status == "finished" and not message.strip():
         raise ValueError("a finished run goes on only with a follow-up message")
@@ -101,8 +113,20 @@ def continue_run(
         model=run.model, store=store, run_id=run_id, thinking_budget=thinking_budget,
         **(context or ContextLimits()).agent_options(),
     )
+    reap_interrupted(store)
     store.reopen_run(run_id)
-    return ActiveRun(store, run_id, agent.resume(history, message.strip()))
+    return _recorded(store, agent, agent.resume(history, message.strip()), executor)
+
+
+def _recorded(
+    store: Store, agent: Agent, events: AsyncGenerator[RunEvent, None], executor: Executor | None
+) -> ActiveRun:
+    """The agent's events driven and stored as a run; its commands go through `executor`."""
+    if executor is not None:
+        agent.context.executor = executor
+    active = ActiveRun(store, agent.run_id, events)
+    agent.context.command_started = active.command_started
+    return active
 
 
 def run_changes(event: RunEvent) -> dict[str, Any]:
@@ -140,13 +164,20 @@ class ActiveRun:
         self.store = store
         self.run_id = run_id
         self.status: RunStatus = "running"
+        self._cancel_reason = RunCancelled().reason
+        self._call_id = ""  # the tool call under way, which a command belongs to
         self._queue: asyncio.Queue[RunEvent] = asyncio.Queue()
         self._task = asyncio.create_task(self._pump(events), name=f"agent run {run_id}")
         self._task.add_done_callback(self._on_done)
 
-    def cancel(self) -> None:
-        """Stop the run; it ends with RunCancelled once any running command is killed."""
+    def cancel(self, reason: str = "") -> None:
+        """Stop the run; it ends with RunCancelled(reason) once any running command is killed."""
+        self._cancel_reason = reason or self._cancel_reason
         self._task.cancel()
+
+    def command_started(self, pgid: int, executor: Executor) -> None:
+        """Record a command's process group (and its start time) as soon as it exists."""
+        self._record(CommandStarted(self._call_id, pgid, start_time(pgid), executor.kind))
 
     def __aiter__(self) -> AsyncIterator[RunEvent]:
         return self._events()
@@ -170,6 +201,8 @@ class ActiveRun:
 
     def _record(self, event: RunEvent) -> None:
         """Store the event and its effect on the run's row, then pass it on."""
+        if isinstance(event, ToolCallStarted):
+            self._call_id = event.call_id
         self.store.append_event(self.run_id, event)
         if changes := run_changes(event):
             self.store.update_run(self.run_id, **changes)
@@ -181,7 +214,7 @@ class ActiveRun:
         if self.status != "running":
             return
         if task.cancelled():
-            end: RunEvent = RunCancelled()
+            end: RunEvent = RunCancelled(self._cancel_reason)
         else:
             end = RunFailed(f"the run stopped unexpectedly: {task.exception()}")
         try:

@@ -30,8 +30,12 @@ MAX_RECENT_WORKSPACES = 10
 THEMES = ("system", "light", "dark")
 APPROVAL_POLICIES = ("ask", "reads", "all")
 """ask: reads run, writes and commands ask; reads: only looking tools run; all: nothing asks."""
+NETWORK_MODES = ("off", "allow", "on")
+"""How sandboxed commands reach the network: not at all, the allowed domains only, or fully."""
 MAX_TEMPERATURE = 1.0
-CHOICES: dict[str, tuple[str, ...]] = {"theme": THEMES, "approval_policy": APPROVAL_POLICIES}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "theme": THEMES, "approval_policy": APPROVAL_POLICIES, "network": NETWORK_MODES,
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,16 @@ class Settings:
     """The endpoints to choose from; their keys are in the keyring, not here."""
     key_file_allowed: bool = False
     """The user agreed to keep keys in an owner-only file when there is no keyring."""
+    sandbox: bool = True
+    """Run commands in the sandbox where this machine has one (else they run as the user)."""
+    network: str = "off"
+    """Sandboxed commands' network: one of NETWORK_MODES."""
+    allowed_domains: tuple[str, ...] = ("pypi.org", "files.pythonhosted.org")
+    """What network "allow" admits (each with its subdomains)."""
+    sandbox_auto_approve: bool = False
+    """Sandboxed commands without full network run without asking; the rest still ask."""
+    command_env: tuple[str, ...] = ()
+    """Environment variables passed to commands besides PATH, HOME, the locale and the like."""
 
     def with_recent_workspace(self, folder: str) -> Settings:
         """These settings with `folder` first among the recent workspaces."""

@@ -64,6 +64,7 @@ def _run_core(app: QApplication, window: MainWindow, demo: bool) -> int:
 
     import qasync
 
+    from desktop.core.leftovers import reap_interrupted
     from desktop.core.store import Store, StoreError
 
     loop = qasync.QEventLoop(app)
@@ -76,7 +77,7 @@ def _run_core(app: QApplication, window: MainWindow, demo: bool) -> int:
         return 1
     try:
         with contextlib.suppress(StoreError):  # locked now: the chat reports it on first write
-            store.mark_interrupted()
+            reap_interrupted(store)  # and kill the commands a killed app left running
         window.attach(store)  # the settings' provider; its key is looked up off this thread
         if demo:
             window.use_demo()

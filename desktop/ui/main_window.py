@@ -17,6 +17,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -69,6 +70,9 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         self.system_prompt_dialog: SystemPromptDialog | None = None
         self.task_controller: TaskController | None = None
         self.task_pane: TaskPane | None = None
+        self.quit_box: QMessageBox | None = None
+        self.quit_confirmed = False
+        """The user agreed to stop the runs still going when the window closes."""
         self.sidebar = Sidebar()
         self.run_list = RunList()
         self.sidebar.add_section("Runs", self.run_list)
@@ -151,8 +155,7 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         self.task_controller = TaskController(store, client, model, parent=self)
         self.task_controller.provider = provider
         self.task_controller.approval_policy = self.settings.approval_policy  # type: ignore[assignment]
-        self.task_controller.thinking_budget = self.settings.thinking_budget
-        self.task_controller.context = config.context_limits(self.settings, provider)
+        self.task_controller.settings = self.settings
         self.task_controller.load_models()
         self.task_pane = TaskPane()
         area = self.task_pane.goal_area
@@ -177,8 +180,31 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
             await self.connections.aclose()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Close, or first ask whether to stop the runs still going (then `aclose` stops them,
+        recorded as stopped because the app closed)."""
+        controller = self.task_controller
+        if controller is not None and controller.running() and not self.quit_confirmed:
+            event.ignore()
+            self._ask_to_quit(len(controller.running()))
+            return
         super().closeEvent(event)
         self.closed.emit()
+
+    def _ask_to_quit(self, runs: int) -> None:
+        yes, cancel = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Cancel
+        going = "A run is" if runs == 1 else f"{runs} runs are"
+        box = QMessageBox(QMessageBox.Icon.Question, APP_NAME,
+                          f"{going} still going. Stop {'it' if runs == 1 else 'them'} and quit?",
+                          yes | cancel, self)
+        box.button(yes).setText("Stop and quit")
+        box.setDefaultButton(cancel)
+        box.button(yes).clicked.connect(self.on_quit_confirmed)
+        self.quit_box = box
+        box.open()
+
+    def on_quit_confirmed(self) -> None:
+        self.quit_confirmed = True
+        self.close()
 
     def _connect_signals(self) -> None:
         assert self.controller is not None

@@ -1,4 +1,5 @@
-"""`settingsDialog` (Ctrl+,): General, Providers and Agent, saved to config.json on OK.
+"""`settingsDialog` (Ctrl+,): General, Providers and Agent (budgets, approvals, where commands
+run), saved to config.json on OK.
 
 OK writes the keys first (keyring, or the owner-only file with consent) and then the config
 file; if either fails the dialog stays open and says why, so nothing is half-saved without the
@@ -30,6 +31,7 @@ from desktop.core import settings as config
 from desktop.core.llm import DEFAULT_MODEL
 from desktop.core.secrets import KeyStorageError, KeyStore
 from desktop.core.settings import MAX_TEMPERATURE, Settings
+from desktop.ui.command_settings import CommandSettings
 from desktop.ui.naming import named
 from desktop.ui.provider_page import ProviderPage
 
@@ -81,6 +83,7 @@ class SettingsDialog(QDialog):
         self.wall_input = named(QSpinBox(), "defaultMaxMinutes", "Default longest run, minutes")
         self.policy_picker = _picker("approvalPolicyPicker", "Default approval policy",
                                      POLICY_NAMES, current.approval_policy)
+        self.commands = CommandSettings(current)
         self.error_label = named(QLabel(), "settingsError")
         self.tabs = named(QTabWidget(), "settingsTabs")
         self.buttons = QDialogButtonBox(
@@ -135,8 +138,9 @@ class SettingsDialog(QDialog):
         form.addRow("Max cost", self.cost_input)
         form.addRow("Max time", self.wall_input)
         form.addRow("Approvals", self.policy_picker)
-        form.addRow("", QLabel("Budgets and approvals for new runs; a run keeps the ones it "
-                               "started with."))
+        self.commands.add_rows(form)
+        form.addRow("", QLabel("Budgets, approvals and commands for new runs; a run keeps the "
+                               "ones it started with."))
         self.tabs.addTab(general, "General")
         self.tabs.addTab(self.provider_page, "Providers")
         self.tabs.addTab(agent, "Agent")
@@ -165,6 +169,7 @@ class SettingsDialog(QDialog):
             approval_policy=self.policy_picker.currentData(),
             providers=self.provider_page.providers(),
             key_file_allowed=self.provider_page.file_allowed(),
+            **self.commands.values(),
         )
 
     def _temperature(self) -> float | None:

@@ -12,15 +12,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.compaction import ContextLimits
 from desktop.core.events import ApprovalNeeded, ApprovalResolved, Budget, Decision, RunForked
 from desktop.core.fork import fork_at
 from desktop.core.llm import DEFAULT_MODEL, FALLBACK_MODELS, ModelClient
 from desktop.core.permissions import Approve, Policy
-from desktop.core.recorder import ActiveRun, continue_run, start_run
+from desktop.core.recorder import APP_CLOSED, ActiveRun, continue_run, start_run
+from desktop.core.sandbox import executor_for, fallback_notice, run_policy
+from desktop.core.settings import Settings, context_limits
 from desktop.core.store import Run, Store, StoredEvent, StoreError
 from desktop.core.workspace import Workspace, WorkspaceError
 from desktop.ui.model_choice import ModelChoice
@@ -65,10 +67,8 @@ class TaskController(ModelChoice, QObject):
         """The provider profile of `client`: later runs talk to it."""
         self.approval_policy: Approve = "ask"
         """How later runs treat tool calls when the caller gives no policy."""
-        self.thinking_budget = 0
-        """Extended-thinking tokens later runs ask for (0 = off)."""
-        self.context = ContextLimits()
-        """The context window later runs are kept within, and when they compact."""
+        self.settings = Settings()
+        """Where later runs' commands run: the sandbox and its network, the environment."""
         self._runs: dict[int, ActiveRun] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._budgets: dict[int, Budget] = {}
@@ -93,12 +93,11 @@ class TaskController(ModelChoice, QObject):
             self.error.emit(problem)
             return None
         budget = budget or Budget()
-        policy = policy or Policy.from_approve(self.approval_policy)
         try:
             run = start_run(
                 self._store, self._client, goal.strip(), workspace,
-                policy=policy, budget=budget, model=model or self.model, fork=fork,
-                thinking_budget=self.thinking_budget, context=self.context,
+                budget=budget, model=model or self.model, fork=fork,
+                **self._run_options(policy),
             )
         except (WorkspaceError, StoreError) as exc:
             self.error.emit(f"The run could not start: {exc}")
@@ -118,11 +117,10 @@ class TaskController(ModelChoice, QObject):
         if not self._client.api_key:
             self.error.emit(NO_KEY)
             return False
-        policy = Policy.from_approve(self.approval_policy)
         try:
             run = continue_run(
-                self._store, self._client, run_id, message, policy=policy, budget=budget,
-                thinking_budget=self.thinking_budget, context=self.context,
+                self._store, self._client, run_id, message, budget=budget,
+                **self._run_options(None),
             )
         except (WorkspaceError, StoreError, ValueError) as exc:
             self.error.emit(f"The run could not go on: {exc}")
@@ -245,16 +243,28 @@ class TaskController(ModelChoice, QObject):
             return []
 
     async def aclose(self) -> None:
-        """Cancel every live run and wait until each is stored as cancelled."""
+        """Cancel every live run (because the app closes) and wait until each is stored."""
         tasks = list(self._tasks.values())
         if self._models_task is not None:
             self._models_task.cancel()
             tasks.append(self._models_task)
         for run in self._runs.values():
-            run.cancel()
+            run.cancel(APP_CLOSED)
         await asyncio.gather(*tasks, return_exceptions=True)
 
     # --- internals --------------------------------------------------------------------------
+
+    def _run_options(self, policy: Policy | None) -> dict[str, Any]:
+        """How a run started now goes: where its commands run (saying so once when there is
+        no sandbox), its approvals, thinking budget and context window, from the settings."""
+        executor = executor_for(self.settings)
+        if notice := fallback_notice(self.settings):
+            self.error.emit(notice)
+        policy = run_policy(policy or Policy.from_approve(self.approval_policy), executor,
+                            self.settings)
+        return {"policy": policy, "executor": executor, "context":
+                context_limits(self.settings, self.provider),
+                "thinking_budget": self.settings.thinking_budget}
 
     def _resolve(self, run_id: int, call_id: str, decision: Decision) -> None:
         request = self._pending.get(run_id)

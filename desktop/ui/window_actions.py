@@ -136,10 +136,7 @@ class WindowActions:
         if self.task_controller is not None and self.task_pane is not None:
             self.task_controller.default_model = new.model or DEFAULT_MODEL
             self.task_controller.approval_policy = new.approval_policy  # type: ignore[assignment]
-            self.task_controller.thinking_budget = new.thinking_budget
-            self.task_controller.context = config.context_limits(
-                new, self.task_controller.provider
-            )
+            self.task_controller.settings = new
             self.task_pane.use_defaults(new)
             kept = self.task_controller.provider  # the run's pick, unless the default moved
             moved = new.provider != old.provider or kept not in self._provider_names()

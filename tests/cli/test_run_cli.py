@@ -21,6 +21,7 @@ from typing import IO, Any
 import pytest
 
 from desktop.cli import main
+from desktop.core import sandbox
 from desktop.core.fake_api import FakeAPI, ToolUse, Turn
 from tests.processes import group_alive
 
@@ -107,9 +108,10 @@ def leftover_groups() -> Iterator[list[int]]:
     """Process groups a test made a CLI abandon; killed at the end whatever happened."""
     groups: list[int] = []
     yield groups
-    for pgid in groups:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
+    for pgid in groups:  # never this test's own group, nor init's
+        if pgid > 1 and pgid != os.getpgrp() and group_alive(pgid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGKILL)
 
 
 def test_run_fixes_the_seed_bug_and_the_runs_can_be_shown(
@@ -160,7 +162,8 @@ def test_ctrl_c_cancels_the_command_and_exits_130(
 ) -> None:
     fake_api.add(Turn("Waiting.", (WAIT,)))
     env = environment(fake_api)
-    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all", env=env)
+    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all",
+                        "--sandbox", "off", env=env)
     stdout = Pipe(process.stdout)
     shown = stdout.until("-> run_command") + stdout.line()
     pgid = int(stdout.line())
@@ -180,20 +183,45 @@ def test_ctrl_c_cancels_the_command_and_exits_130(
     assert markdown.endswith("## Ended: cancelled\n\nstopped by the user\n")
 
 
-def test_a_crashed_run_is_marked_interrupted_at_the_next_start(
+def test_a_crashed_run_is_marked_interrupted_and_its_command_killed_at_the_next_start(
     fake_api: FakeAPI, workspace: Path, leftover_groups: list[int]
 ) -> None:
     fake_api.add(Turn("Waiting.", (WAIT,)))
     env = environment(fake_api)
-    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all", env=env)
+    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all",
+                        "--sandbox", "off", env=env)
     stdout = Pipe(process.stdout)
     stdout.until("-> run_command")
     stdout.line()
-    leftover_groups.append(int(stdout.line()))
+    pgid = int(stdout.line())
+    leftover_groups.append(pgid)
     process.kill()
     finish(process)
+    assert group_alive(pgid)  # an orphan: nothing else would ever stop it
     _, listed, _ = call("runs", "--json", env=env)
     assert json.loads(listed)["status"] == "interrupted"
+    assert not group_alive(pgid)
+
+
+def test_a_sandboxed_command_left_by_a_killed_app_is_gone_after_the_next_start(
+    fake_api: FakeAPI, workspace: Path, leftover_groups: list[int]
+) -> None:
+    if sandbox.unavailable():
+        pytest.skip(f"no working bubblewrap: {sandbox.unavailable()}")
+    fake_api.add(Turn("Waiting.", (WAIT,)))
+    env = environment(fake_api)
+    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all",
+                        "--sandbox", "on", "--json", env=env)
+    stdout = Pipe(process.stdout)
+    shown = stdout.until('"type": "CommandStarted"') + stdout.line()
+    started = json.loads(shown.splitlines()[-1])
+    pgid = started["pgid"]
+    leftover_groups.append(pgid)
+    assert started["executor"] == "sandbox" and group_alive(pgid)
+    process.kill()  # the jail dies with the app; the next start makes sure of it
+    finish(process)
+    call("runs", env=env)
+    assert not group_alive(pgid)
 
 
 def test_the_terminal_asks_and_a_no_with_a_reason_reaches_the_model(
@@ -340,18 +368,22 @@ def test_a_killed_run_is_continued_to_its_end_and_then_takes_a_follow_up(
 ) -> None:
     fake_api.add(Turn("Waiting.", (WAIT,)))
     env = environment(fake_api)
-    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all", env=env)
+    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all",
+                        "--sandbox", "off", env=env)  # so $$ is the group id out here
     stdout = Pipe(process.stdout)
     stdout.until("-> run_command")
     stdout.line()
-    leftover_groups.append(int(stdout.line()))
+    pgid = int(stdout.line())
+    leftover_groups.append(pgid)
     process.kill()
     finish(process)
+    assert group_alive(pgid)
 
     fake_api.add(Turn("It was interrupted; all is well now."))
     code, out, err = call("runs", "continue", "1", "--approve", "all", env=env)
     assert code == 0, err
     assert "== continued after it was interrupted" in out and "== finished" in out
+    assert not group_alive(pgid)  # what the killed run left running was stopped first
     [result] = fake_api.requests[-1]["body"]["messages"][-1]["content"]
     assert result["is_error"] and "interrupted" in result["content"]
 

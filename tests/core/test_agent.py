@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from desktop.core import sandbox
 from desktop.core.blocks import TextBlock
 from desktop.core.events import (
     AgentMessage,
@@ -24,6 +25,7 @@ from desktop.core.events import (
     ApprovalResolved,
     Budget,
     BudgetExhausted,
+    CommandStarted,
     Decision,
     PlanItem,
     PlanUpdated,
@@ -40,10 +42,12 @@ from desktop.core.events import (
     UsageUpdated,
     to_record,
 )
+from desktop.core.executor import Executor, LocalExecutor
 from desktop.core.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.llm import ModelClient, RetryPolicy
 from desktop.core.permissions import Policy
 from desktop.core.recorder import ActiveRun, start_run
+from desktop.core.sandbox import SandboxExecutor
 from desktop.core.store import Store
 from tests.processes import group_alive
 
@@ -79,6 +83,7 @@ def play(
     answer: Answer = lambda request: ALLOW,
     model: str = "test-model",
     on_event: Callable[[ActiveRun, RunEvent], None] | None = None,
+    executor: Executor | None = None,
 ) -> tuple[int, list[RunEvent]]:
     """Run a goal to its end on a fresh loop and client; returns the run id and its events."""
 
@@ -88,7 +93,7 @@ def play(
         )
         run = start_run(
             store, client, "make the tests pass", workspace,
-            policy=policy, budget=budget, model=model,
+            policy=policy, budget=budget, model=model, executor=executor,
         )
         seen: list[RunEvent] = []
         try:
@@ -114,10 +119,21 @@ def sent_results(api: FakeAPI, request: int = -1) -> list[dict[str, Any]]:
     return api.requests[request]["body"]["messages"][-1]["content"]
 
 
+QUICK_PYTEST = ("PYTEST_DISABLE_PLUGIN_AUTOLOAD",)
+"""Passed on to commands (as a user would list it in Settings) for a quick pytest in the
+workspace."""
+
+
+@pytest.mark.parametrize("executor", [
+    LocalExecutor(QUICK_PYTEST),
+    pytest.param(SandboxExecutor(env_names=QUICK_PYTEST), marks=pytest.mark.skipif(
+        bool(sandbox.unavailable()), reason=f"no working bubblewrap: {sandbox.unavailable()}")),
+], ids=["local", "sandbox"])
 def test_seed_scenario_fixes_the_bug_end_to_end(
-    fake_api: FakeAPI, store: Store, workspace: Path, monkeypatch: pytest.MonkeyPatch
+    fake_api: FakeAPI, store: Store, workspace: Path, monkeypatch: pytest.MonkeyPatch,
+    executor: Executor,
 ) -> None:
-    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # a quick pytest in the workspace
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     pytest_command = f"{sys.executable} -m pytest -q -p no:cacheprovider"
     fake_api.add(
         Turn("I'll plan, then read the code.", (
@@ -137,7 +153,7 @@ def test_seed_scenario_fixes_the_bug_end_to_end(
         index = len(stored_in_time)
         stored_in_time.append(len(stored) > index and stored[index].data == to_record(event)[1])
 
-    run_id, events = play(store, fake_api, workspace, on_event=check_stored)
+    run_id, events = play(store, fake_api, workspace, on_event=check_stored, executor=executor)
 
     assert events[-1] == RunFinished("Fixed add(); the test passes.")
     assert (workspace / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
@@ -166,13 +182,19 @@ def test_seed_scenario_fixes_the_bug_end_to_end(
         *step, "ToolCallStarted:update_plan", "PlanUpdated", "ToolCallFinished",
         "ToolCallStarted:read_file", "ToolCallFinished",
         *step, "ToolCallStarted:edit_file", *asked,
-        *step, "ToolCallStarted:run_command", *asked,
+        *step, "ToolCallStarted:run_command", "ApprovalNeeded", "ApprovalResolved",
+        "CommandStarted", "ToolCallFinished",
         *step, "RunFinished",
     ]
+    command = of_type(events, CommandStarted)[0]
+    assert command.call_id == of_type(events, ApprovalNeeded)[1].call_id
+    assert command.executor == executor.kind and command.started_at is not None
     assert of_type(events, PlanUpdated)[0].items[0] == PlanItem("Read calc.py", "in_progress")
     edit_preview = of_type(events, ApprovalNeeded)[0].preview
     assert "-    return a - b\n+    return a + b" in edit_preview
-    assert of_type(events, ApprovalNeeded)[1].preview == f"$ {pytest_command}"
+    assert of_type(events, ApprovalNeeded)[1].preview == (
+        f"$ {pytest_command}\n# {executor.describe()}"
+    )
 
     stored = store.events(run_id)
     assert [s.seq for s in stored] == list(range(1, len(events) + 1))

@@ -106,7 +106,7 @@ def test_always_lasts_for_the_run_and_not_the_next(
     fake_api.add(Turn("", (command,)), Turn("", (command,)), Turn("done"))
     first = _play(store, fake_api, tmp_path, [Decision(allow=True, always=True)])
     asked = [e for e in first if isinstance(e, ApprovalNeeded)]
-    assert len(asked) == 1 and asked[0].preview == "$ echo counted"
+    assert len(asked) == 1 and asked[0].preview.startswith("$ echo counted\n")
     finished = [e for e in first if isinstance(e, ToolCallFinished)]
     assert [f.result for f in finished] == ["counted\n[exit code 0]"] * 2
     assert isinstance(first[-1], RunFinished)

@@ -14,9 +14,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop.core import logs, settings
+from desktop.core import logs, sandbox, settings
 from desktop.core.chat_transcript import chat_json, chat_markdown
 from desktop.core.fake_api import FakeAPI, Turn
+from desktop.core.sandbox import executor_for
 from desktop.core.secrets import key_file_path
 from desktop.core.store import Store
 from desktop.ui.main_window import MainWindow
@@ -271,10 +272,36 @@ def test_a_thinking_budget_set_in_the_dialog_reaches_chat_requests(
     press_ok(qtbot, dialog)
     saved = json.loads(settings.config_path().read_text())
     assert (saved["thinking_budget"], saved["stream_idle_timeout_s"]) == (2048, 45.0)
-    assert window.task_controller is not None and window.task_controller.thinking_budget == 2048
+    assert window.task_controller is not None
+    assert window.task_controller.settings.thinking_budget == 2048
 
     fake_api.add(Turn("Thought about it.", thinking="Let me see."))
     send_and_wait(qtbot, window, "think first")
     body = message_requests(fake_api)[-1]["body"]
     assert body["thinking"] == {"type": "enabled", "budget_tokens": 2048}
     assert "temperature" not in body and body["max_tokens"] >= 2048 + 1024
+
+
+def test_the_agent_page_sets_where_commands_run(qtbot: QtBot, window: MainWindow) -> None:
+    dialog = open_settings(qtbot, window)
+    commands = dialog.commands
+    assert commands.sandbox_box.isChecked() == (not sandbox.unavailable())
+    assert commands.network_picker.currentData() == "off"
+    assert not commands.auto_box.isChecked()
+    pick(qtbot, commands.network_picker, "Only the allowed domains (through a proxy)")
+    replace_text(qtbot, commands.domains_input, "pypi.org, github.com")
+    replace_text(qtbot, commands.env_input, "GOPATH NODE_OPTIONS")
+    qtbot.mouseClick(commands.auto_box, Qt.MouseButton.LeftButton)
+    press_ok(qtbot, dialog)
+
+    saved = settings.load()
+    assert (saved.network, saved.allowed_domains, saved.command_env, saved.sandbox_auto_approve) \
+        == ("allow", ("pypi.org", "github.com"), ("GOPATH", "NODE_OPTIONS"), True)
+    assert window.task_controller is not None
+    executor = executor_for(window.task_controller.settings)
+    if sandbox.unavailable():
+        assert executor.kind == "local"
+    else:
+        assert executor.describe() == (
+            "sandboxed: writes only in the workspace, network only to pypi.org, github.com"
+        )

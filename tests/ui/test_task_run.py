@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.llm import ModelClient, RetryPolicy
+from desktop.core.sandbox import executor_for
 from desktop.core.store import Store
 from desktop.ui.plan_view import STATUS_ROLE
 from desktop.ui.task_pane import TaskPane
@@ -27,6 +28,7 @@ from tests.ui.task_helpers import (
     card,
     cards,
     click,
+    controller,
     find,
     has_visible,
     rows,
@@ -153,7 +155,10 @@ def test_plan_cards_output_approve_and_deny(
     assert painted_diff_colours(pane, edited) == {"added", "removed", "hunk"}
 
     panel = wait_for_approval(qtbot, pane, "run_command")
-    assert find(panel, "approvalPreview", QPlainTextEdit).toPlainText() == f"$ {PRINT_42}"
+    where = executor_for(controller(pane).settings).describe()
+    assert find(panel, "approvalPreview", QPlainTextEdit).toPlainText() == (
+        f"$ {PRINT_42}\n# {where}"
+    )
     click(qtbot, panel.approve_button)
     qtbot.waitUntil(lambda: card(pane, "run_command").status == "ok", timeout=WAIT_MS)
     assert card(pane, "run_command").body.text() == "42\n[exit code 0]"
@@ -212,7 +217,7 @@ def test_stop_during_a_long_command_cancels_within_a_second_and_kills_it(
     click(qtbot, wait_for_approval(qtbot, pane, "run_command").approve_button)
     qtbot.waitUntil(lambda: card(pane, "run_command").body.text().strip().isdigit(),
                     timeout=WAIT_MS)
-    pgid = int(card(pane, "run_command").body.text())
+    pgid = next(e.data["pgid"] for e in store.events(run_id) if e.type == "CommandStarted")
     assert group_alive(pgid)
 
     stopped_at = time.monotonic()

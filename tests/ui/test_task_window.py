@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.core.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.llm import ModelClient
+from desktop.core.sandbox import executor_for
 from desktop.core.store import Store
 from desktop.ui.run_list import WAITING, RunList
 from desktop.ui.task_pane import TaskPane
@@ -96,22 +98,33 @@ def test_the_demo_task_is_played_for_real_with_approvals(
     assert "exit code 0" in card(pane, "run_command").body.text()
 
 
-def test_closing_the_window_stops_its_runs_and_their_commands(
+def test_closing_the_window_mid_run_asks_then_stops_the_run_and_its_command(
     qtbot: QtBot, open_window: OpenWindow, client: ModelClient, fake_api: FakeAPI,
     store: Store, tmp_path: Path,
 ) -> None:
     window = open_window(client)
     pane = task_pane(window)
     window.tabs.setCurrentWidget(pane)
-    fake_api.add(Turn("", (ToolUse("run_command", {"command": "echo $$; sleep 30"}),)))
+    fake_api.add(Turn("", (ToolUse("run_command", {"command": "echo started; sleep 30"}),)))
     run_id = start_run(qtbot, pane, "Wait", tmp_path)
-    click(qtbot, wait_for_approval(qtbot, pane, "run_command").approve_button)
-    qtbot.waitUntil(lambda: card(pane, "run_command").body.text().strip().isdigit(),
-                    timeout=WAIT_MS)
-    pgid = int(card(pane, "run_command").body.text())
+    approval = wait_for_approval(qtbot, pane, "run_command")
+    where = executor_for(window.task_controller.settings).describe()
+    assert approval.preview.toPlainText().endswith(f"\n# {where}")
+    click(qtbot, approval.approve_button)
+    qtbot.waitUntil(lambda: "started" in card(pane, "run_command").body.text(), timeout=WAIT_MS)
+    pgid = next(e.data["pgid"] for e in store.events(run_id) if e.type == "CommandStarted")
 
+    window.close()  # asks first: the run is still going
+    assert window.isVisible() and window.quit_box is not None and window.quit_box.isVisible()
+    window.quit_box.button(QMessageBox.StandardButton.Cancel).click()
+    assert window.isVisible() and window.task_controller.is_running(run_id)
+
+    window.close()
+    with qtbot.wait_signal(window.closed, timeout=WAIT_MS):
+        window.quit_box.button(QMessageBox.StandardButton.Yes).click()
     closing = asyncio.ensure_future(window.aclose())
     qtbot.waitUntil(closing.done, timeout=WAIT_MS)
     assert store.run(run_id).status == "cancelled"
     assert not group_alive(pgid)
-    assert rows(pane)[-1] == "Cancelled: stopped by the user"
+    assert rows(pane)[-1] == "Cancelled: stopped because the app closed"
+    assert store.run(run_id).error == "stopped because the app closed"

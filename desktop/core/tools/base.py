@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from desktop.core.events import PlanUpdated
+from desktop.core.executor import Executor, LocalExecutor
 from desktop.core.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -37,11 +38,17 @@ class ToolResult:
 
 @dataclass
 class ToolContext:
-    """What tools may touch: the workspace, and the store for memory (absent in some tests)."""
+    """What tools may touch: the workspace, and the store for memory (absent in some tests).
+
+    `executor` runs run_command's commands; `command_started` hears each command's process
+    group as soon as it exists, so the run can record it (and a later start can reap it).
+    """
 
     workspace: Workspace
     store: Store | None = None
     run_id: int | None = None
+    executor: Executor = field(default_factory=LocalExecutor)
+    command_started: Callable[[int, Executor], None] | None = None
 
 
 Args = dict[str, Any]

@@ -1,8 +1,9 @@
 """run_command: a shell command in the workspace, its output streamed as it comes.
 
-The command runs in its own session (process group), so a timeout or a cancelled run can stop
-it with everything it started: SIGTERM to the group, then SIGKILL if it lingers. The command
-is not confined to the workspace (see workspace.py); the permission policy is its guard.
+The context's executor starts it (core/executor.py): jailed by the sandbox, or as the user
+with only the permission policy to guard it; the preview says which. The command runs in its
+own session (process group), so a timeout or a cancelled run can stop it with everything it
+started: SIGTERM to the group, then SIGKILL if it lingers.
 """
 
 from __future__ import annotations
@@ -69,17 +70,12 @@ def _timeout(args: Args) -> float:
 
 async def _run_command(args: Args, ctx: ToolContext) -> AsyncIterator[str | ToolResult]:
     timeout = _timeout(args)
-    proc = await asyncio.create_subprocess_shell(
-        args["command"],
-        cwd=ctx.workspace.root,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        start_new_session=True,
-    )
+    proc = await ctx.executor.start(args["command"], ctx.workspace.root)
     output = CappedText()
     streamed = 0
     try:
+        if ctx.command_started is not None:
+            ctx.command_started(proc.pid, ctx.executor)
         async for text in _chunks(proc, timeout):
             output.add(text)
             if streamed < LIVE_CHARS:
@@ -112,6 +108,6 @@ TOOLS = (
         {"command": {"type": "string"}, "timeout_s": {"type": "number"}},
         ("command",),
         stream=_run_command,
-        preview=lambda args, ctx: f"$ {args['command']}",
+        preview=lambda args, ctx: f"$ {args['command']}\n# {ctx.executor.describe()}",
     ),
 )
