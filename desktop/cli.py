@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose", action="store_true",
         help="log debug detail (to agentdesk.log in the data folder, and to stderr)",
     )
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     parser.add_argument(
         "--provider", metavar="NAME",
         help="the provider profile to use (see Settings; default: the one chosen there)",
@@ -35,6 +36,23 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (chats, runs, review, serve):
         module.register(sub)
     return parser
+
+
+class _Version(argparse.Action):
+    """--version, looked up only when asked (the window starts through this parser)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=str(kwargs.get("help", "")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("agentdesk")
+        except PackageNotFoundError:
+            found = "(not installed)"
+        print(f"agentdesk {found}")
+        parser.exit()
 
 
 def display_problem() -> str | None:
@@ -67,6 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader left (`| head`): stop quietly, as `cat` does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -50,7 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions = runs.add_subparsers(dest="action", metavar="ACTION")
     show = actions.add_parser("show", help="print a run's transcript")
     show.add_argument("id", type=int)
-    show.add_argument("--format", choices=("md", "json"), default="md")
+    show.add_argument("--format", choices=("md", "json", "sent"), default="md",
+                      help="md to read, json with every event, or sent: the messages its "
+                      "model is sent next (after any compaction)")
     show.set_defaults(handler=show_run)
     go_on = actions.add_parser(
         "continue", help="go on with an interrupted run, or give an ended one a follow-up"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from desktop.core.chat_transcript import chat_json, chat_markdown
+from desktop.core.conversation import conversation_at
 from desktop.core.events import from_record
 from desktop.core.records import Conversation, Message, Run, StoredEvent
 from desktop.core.store import Store
@@ -42,8 +43,12 @@ def conversation_text(store: Store, conversation_id: int, fmt: Format) -> str:
     return chat_markdown(conversation, store.thread(conversation_id))
 
 
-def run_text(store: Store, run_id: int, fmt: Format) -> str:
+def run_text(store: Store, run_id: int, fmt: Format | Literal["sent"]) -> str:
+    """The run as Markdown, as JSON (everything), or as what its model is sent next ("sent":
+    the conversation after compaction, the view the record does not show directly)."""
     run, events = store.run(run_id), store.events(run_id)
+    if fmt == "sent":
+        return _dumps(conversation_at(stored.event() for stored in events))
     return _dumps(run_json(run, events)) if fmt == "json" else run_markdown(run, events)
 
 
@@ -108,5 +113,5 @@ def _problem(exc: Exception) -> str:
     return f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
 
 
-def _dumps(data: dict[str, Any]) -> str:
+def _dumps(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

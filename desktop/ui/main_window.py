@@ -225,6 +225,7 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         self.banner.demo_button.clicked.connect(self.on_use_demo_clicked)
         self.sidebar.newChatRequested.connect(self.on_new_chat)
         self.sidebar.conversationSelected.connect(chat.open_conversation)
+        self.sidebar.conversationPicked.connect(self.on_conversation_picked)
         self.sidebar.renameRequested.connect(chat.rename_conversation)
         self.sidebar.deleteRequested.connect(chat.delete_conversation)
         composer.sendRequested.connect(chat.send)
@@ -309,6 +310,12 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         self.use_demo()
         self.composer.chat_input.setFocus()
 
+    def on_conversation_picked(self) -> None:
+        """A chat clicked in the sidebar comes on screen, so what is typed next is seen going
+        into it (the Task tab may be in front)."""
+        self.tabs.setCurrentWidget(self.chat_pane)
+        self.composer.chat_input.setFocus()
+
     def on_conversation_opened(self) -> None:
         assert self.controller is not None
         conversation = self.controller.conversation()
@@ -321,7 +328,8 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         title = conversation.title if conversation else "New chat"
         self.setWindowTitle(f"{title} — {APP_NAME}")
         self._select_in_sidebar()
-        self.composer.chat_input.setFocus()
+        if self.tabs.currentWidget() is self.chat_pane:  # never focus a composer out of sight
+            self.composer.chat_input.setFocus()
 
     def on_conversations_changed(self) -> None:
         assert self.controller is not None

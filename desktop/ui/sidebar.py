@@ -47,6 +47,8 @@ def section_label(title: str) -> QLabel:
 class Sidebar(QFrame):
     newChatRequested = Signal()
     conversationSelected = Signal(int)
+    conversationPicked = Signal()
+    """The user clicked (or pressed Enter on) a chat: it should come on screen."""
     renameRequested = Signal(int, str)
     deleteRequested = Signal(int)
 
@@ -92,6 +94,8 @@ class Sidebar(QFrame):
     def _connect_signals(self) -> None:
         self.new_chat_button.clicked.connect(self.newChatRequested)
         self.conversation_list.currentItemChanged.connect(self.on_current_item_changed)
+        self.conversation_list.itemClicked.connect(self.conversationPicked)
+        self.conversation_list.itemActivated.connect(self.conversationPicked)
         self.conversation_list.itemChanged.connect(self.on_item_changed)
         self.conversation_list.customContextMenuRequested.connect(self.on_context_menu)
         delete = QShortcut(QKeySequence.StandardKey.Delete, self.conversation_list)

@@ -7,6 +7,9 @@ points at.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,3 +78,27 @@ def test_import_round_trips_runs_and_chats(
     (tmp_path / "bad.json").write_text('{"type": "run", "version": 2}')
     code, _, err = agentdesk(capsys, "import", str(tmp_path / "bad.json"))
     assert code == 1 and "incomplete or damaged (missing 'run')" in err
+
+
+def test_a_listing_cut_short_by_its_reader_ends_quietly(
+    home_store: Store, isolated_env: Path
+) -> None:
+    for n in range(3000):
+        home_store.create_conversation(f"chat number {n} " + "x" * 60)
+    home_store.close()
+    env = {**os.environ, "AGENTDESK_HOME": str(isolated_env)}
+    process = subprocess.Popen([sys.executable, "-m", "desktop", "chats"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()  # as `agentdesk chats | head -1` does
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert "Traceback" not in error and "BrokenPipe" not in error
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as ended:
+        main(["--version"])
+    assert ended.value.code == 0
+    assert capsys.readouterr().out.startswith("agentdesk 0.")

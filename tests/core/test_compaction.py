@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.agent import Agent
+from desktop.core.archive import run_text
 from desktop.core.compaction import SUMMARY_REQUEST, ContextLimits
 from desktop.core.events import Budget, ContextCompacted, RunFinished, ToolCallFinished
 from desktop.core.fake_api import FakeAPI, ToolUse, Turn
@@ -114,3 +115,23 @@ def test_a_request_refused_as_too_long_is_compacted_and_retried(tmp_path: Path) 
     events = asyncio.run(go())
     assert events[-1] == RunFinished("Done.")
     assert any(isinstance(e, ContextCompacted) and e.cleared for e in events)
+
+
+def test_what_the_model_is_sent_is_shown_on_request(
+    fake_api: FakeAPI, store: Store, tmp_path: Path
+) -> None:
+    big_file(tmp_path)
+    read = ToolUse("read_file", {"path": "data.txt"})
+    fake_api.add(*[Turn(f"Reading part {n}.", (read,)) for n in range(8)], Turn("Done."))
+    client = ModelClient(api_key="k", base_url=fake_api.url)
+
+    async def go() -> int:
+        run = start_run(store, client, "read the data", tmp_path, context=ContextLimits(WINDOW))
+        events = [e async for e in run]  # the whole run: it must end before it is shown
+        return run.run_id if events else 0
+
+    run_id = asyncio.run(go())
+    sent = json.loads(run_text(store, run_id, "sent"))
+    assert sent[:-1] == fake_api.requests[-1]["body"]["messages"]
+    assert "was cleared" in json.dumps(sent)
+    assert "was cleared" not in run_text(store, run_id, "json")  # the record keeps it all

@@ -149,3 +149,18 @@ def test_delete_asks_first(
     assert _titles(window) == ["Newer chat"]
     assert window.controller.conversation_id is None  # the open one went: a fresh chat
     assert window.chat_pane.view.cards == []
+
+
+def test_picking_a_chat_while_on_the_task_tab_shows_the_chat_before_anything_is_typed(
+    qtbot: QtBot, window: MainWindow, fake_api: FakeAPI, store: Store
+) -> None:
+    fake_api.add(Turn(text="First reply."))
+    send_and_wait(qtbot, window, "Plan a trip to Lisbon")
+    window.tabs.setCurrentIndex(1)  # the Task tab
+    assert window.tabs.currentWidget() is not window.chat_pane
+    view = find(window, "conversationList")
+    rect = view.visualItemRect(view.item(0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.tabs.currentWidget() is window.chat_pane
+    assert window.focusWidget() is find(window, "chatInput")
+    assert find(window, "chatInput").isVisible()  # what is typed now is seen as typed
