@@ -77,6 +77,8 @@ class ChatController(ModelChoice, QObject):
     threadChanged = Signal()
     userMessageSaved = Signal(int)
     replyStarted = Signal(int)
+    conversationSwitched = Signal(int, int)
+    """The user moves from one conversation to another (-1: a new, unsaved chat)."""
     textDelta = Signal(int, str)
     thinkingDelta = Signal(int, str)
     retrying = Signal(str)
@@ -167,6 +169,10 @@ class ChatController(ModelChoice, QObject):
 
     def open_conversation(self, conversation_id: int | None) -> None:
         """Show a stored conversation, or (None) a fresh chat that is saved on first send."""
+        if conversation_id != self.conversation_id:
+            self.conversationSwitched.emit(
+                _key(self.conversation_id), _key(conversation_id)
+            )
         self.conversation_id = conversation_id
         conversation = self.conversation()
         if conversation is not None and conversation.model in self.models:
@@ -397,3 +403,7 @@ class ChatController(ModelChoice, QObject):
             yield
         except StoreError as exc:
             self.error.emit(str(exc))
+
+
+def _key(conversation_id: int | None) -> int:
+    return -1 if conversation_id is None else conversation_id

@@ -165,6 +165,18 @@ class Composer(QFrame):
         elif text.strip():
             self.editSubmitted.emit(self.editing_id, text)
 
+    def draft(self) -> tuple[str, list[dict[str, Any]]]:
+        """What is typed and attached but not sent (an edit in progress is not a draft)."""
+        text = "" if self.editing_id is not None else self.text()
+        return text, list(self.attachments)
+
+    def restore(self, draft: tuple[str, list[dict[str, Any]]]) -> None:
+        self.cancel_edit()
+        text, attachments = draft
+        self.chat_input.setPlainText(text)
+        self.chat_input.moveCursor(self.chat_input.textCursor().MoveOperation.End)
+        self._set_attachments(attachments)
+
     def on_message_saved(self, _message_id: int) -> None:
         """Only now is it safe to clear what the user typed and attached."""
         self.chat_input.clear()

@@ -10,7 +10,7 @@ and the theme are in `WindowActions`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -73,6 +73,8 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         self.quit_box: QMessageBox | None = None
         self.quit_confirmed = False
         """The user agreed to stop the runs still going when the window closes."""
+        self._drafts: dict[int, tuple[str, list[dict[str, Any]]]] = {}
+        """Unsent text and files per conversation (-1: the new chat) while another is open."""
         self.sidebar = Sidebar()
         self.run_list = RunList()
         self.sidebar.add_section("Runs", self.run_list)
@@ -226,6 +228,7 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         self.sidebar.newChatRequested.connect(self.on_new_chat)
         self.sidebar.conversationSelected.connect(chat.open_conversation)
         self.sidebar.conversationPicked.connect(self.on_conversation_picked)
+        chat.conversationSwitched.connect(self.on_conversation_switched)
         self.sidebar.renameRequested.connect(chat.rename_conversation)
         self.sidebar.deleteRequested.connect(chat.delete_conversation)
         composer.sendRequested.connect(chat.send)
@@ -315,6 +318,12 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         into it (the Task tab may be in front)."""
         self.tabs.setCurrentWidget(self.chat_pane)
         self.composer.chat_input.setFocus()
+
+    def on_conversation_switched(self, old: int, new: int) -> None:
+        """Each chat keeps its own unsent text and files: they stay behind when the user
+        goes to another chat, and come back with it."""
+        self._drafts[old] = self.composer.draft()
+        self.composer.restore(self._drafts.pop(new, ("", [])))
 
     def on_conversation_opened(self) -> None:
         assert self.controller is not None

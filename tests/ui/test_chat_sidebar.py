@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -164,3 +166,29 @@ def test_picking_a_chat_while_on_the_task_tab_shows_the_chat_before_anything_is_
     assert window.tabs.currentWidget() is window.chat_pane
     assert window.focusWidget() is find(window, "chatInput")
     assert find(window, "chatInput").isVisible()  # what is typed now is seen as typed
+
+
+def test_each_chat_keeps_its_own_unsent_draft(
+    qtbot: QtBot, window: MainWindow, fake_api: FakeAPI, store: Store, tmp_path: Path
+) -> None:
+    fake_api.add(Turn(text="First reply."))
+    send_and_wait(qtbot, window, "Plan a trip to Lisbon")
+    first = window.controller.conversation_id
+    chat_input = find(window, "chatInput")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("pack light\n")
+    qtbot.keyClicks(chat_input, "half a thought")
+    window.composer.add_files([str(notes)])
+
+    qtbot.mouseClick(find(window, "newChatButton"), Qt.MouseButton.LeftButton)
+    assert chat_input.toPlainText() == "" and window.composer.attachments == []
+    qtbot.keyClicks(chat_input, "another idea")
+
+    view = find(window, "conversationList")
+    rect = view.visualItemRect(view.item(0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.controller.conversation_id == first
+    assert chat_input.toPlainText() == "half a thought"
+    assert [b["attachment"]["name"] for b in window.composer.attachments] == ["notes.txt"]
+    qtbot.mouseClick(find(window, "newChatButton"), Qt.MouseButton.LeftButton)
+    assert chat_input.toPlainText() == "another idea"
