@@ -18,6 +18,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from desktop.commands.common import add_demo_flag, fail, model_client, open_store
+from desktop.core.wording import counted
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -312,8 +313,8 @@ class _Terminal:
             case ev.ToolCallStarted(name="update_plan") | ev.CommandStarted():
                 pass  # the PlanUpdated that follows shows the plan; the preview said where
             case ev.UsageUpdated(usage=usage, step=step):
-                self.totals = f"{step} steps · {usage.input_tokens + usage.output_tokens:,} "
-                self.totals += f"tokens · ${usage.cost_usd:.4f}"
+                used = usage.input_tokens + usage.output_tokens
+                self.totals = f"{counted(step, 'step')} · {used:,} tokens · ${usage.cost_usd:.4f}"
             case ev.ToolCallStarted(name=name, input=arguments):
                 self.line(f"-> {name} {_compact(arguments)}")
             case ev.ToolOutput(call_id=call_id, chunk=chunk):
@@ -338,7 +339,7 @@ class _Terminal:
             lines = lines[-1:]
         shown = lines[:RESULT_PREVIEW_LINES]
         if len(lines) > len(shown):
-            shown.append(f"... {len(lines) - len(shown)} more lines")
+            shown.append(f"... {counted(len(lines) - len(shown), 'more line')}")
         return f"{mark} ({finished.duration_s:.2f} s)\n{_indent(chr(10).join(shown), '   ')}"
 
 

@@ -134,7 +134,7 @@ def as_model_error(
         return ModelError(silence(idle_s))
     names = _names(exc)
     if "APIConnectionError" in names:
-        return ModelError(f"cannot reach {where}: {one_line(str(exc.__cause__ or exc))}")
+        return ModelError(f"cannot reach {where}: {_connection_reason(exc)}")
     if names & {"RemoteProtocolError", "ReadError", "TransportError"}:
         return ModelError(INCOMPLETE)
     status, detail = status_of(exc), api_message(exc)
@@ -151,6 +151,36 @@ def as_model_error(
     if "APIError" in names:
         return ModelError(f"the server reported an error: {detail}")
     return ModelError(f"the stream broke: {one_line(str(exc)) or type(exc).__name__}")
+
+
+_CONNECTION_REASONS = (
+    (("Errno -2", "Errno -3", "Errno -5", "not known", "nodename nor servname"),
+     "its host name does not resolve (check the address, or the network)"),
+    (("Errno 111", "Connection refused", "Errno 61", "ConnectionRefusedError"),
+     "nothing answers at that address (is the server running?)"),
+    (("Errno 101", "Network is unreachable"), "the network is unreachable"),
+    (("CERTIFICATE_VERIFY_FAILED", "certificate verify failed"),
+     "its TLS certificate is not trusted"),
+)
+
+
+def _connection_reason(exc: BaseException) -> str:
+    """Why a connection failed, in words rather than an errno."""
+    text = " ".join(f"{type(e).__name__} {e}" for e in _chain(exc))
+    for marks, reason in _CONNECTION_REASONS:
+        if any(mark in text for mark in marks):
+            return reason
+    return one_line(str(exc.__cause__ or exc)) or "the connection failed"
+
+
+def _chain(exc: BaseException, depth: int = 8) -> list[BaseException]:
+    """The exception and what caused it, a few links deep."""
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(found) < depth and current not in found:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
 
 
 def _error_type(exc: BaseException) -> str | None:

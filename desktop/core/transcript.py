@@ -29,6 +29,7 @@ from desktop.core.events import (
     ToolOutput,
 )
 from desktop.core.store import Run, StoredEvent
+from desktop.core.wording import counted
 
 JSON_VERSION = 2
 PLAN_LINES = {"done": "- [x] {}", "in_progress": "- [ ] {} _(in progress)_", "pending": "- [ ] {}"}
@@ -106,7 +107,8 @@ def run_markdown(run: Run, events: Sequence[StoredEvent]) -> str:
 
 def _summary_list(run: Run, budget: Budget | None) -> str:
     totals = (
-        f"{run.steps} steps · {run.input_tokens:,} tokens in / {run.output_tokens:,} out"
+        f"{counted(run.steps, 'step')} · {run.input_tokens:,} tokens in / "
+        f"{run.output_tokens:,} out"
         f" · ${run.cost_usd:.4f}"
     )
     lines = [

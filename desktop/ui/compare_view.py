@@ -46,8 +46,9 @@ class SummarySource(Protocol):
 def cells(summary: RunSummary) -> list[str]:
     """The summary as the table's rows say it."""
     outcome = summary.status.replace("_", " ")
-    if summary.outcome:
-        outcome += f": {' '.join(summary.outcome.split())}"
+    said = " ".join(summary.outcome.split()).removeprefix(f"{outcome}: ")
+    if said:
+        outcome += f": {said}"
     tools = ", ".join(f"{name} ×{count}" for name, count in summary.tools.items()) or "none"
     duration = clock(summary.duration_s) if summary.duration_s is not None else "–"
     files = "\n".join(summary.files_changed) or "none"

@@ -40,6 +40,7 @@ from desktop.core.events import (
     Usage,
     UsageUpdated,
 )
+from desktop.core.wording import counted
 from desktop.ui.run_format import clock, cost, tokens
 from desktop.ui.timeline_model import TimelineModel
 
@@ -56,7 +57,7 @@ def compaction_text(event: ContextCompacted) -> str:
     done = []
     if event.cleared:
         count = len(event.cleared)
-        done.append(f"{count} earlier tool output{'s' if count != 1 else ''} cleared")
+        done.append(f"{counted(count, 'earlier tool output')} cleared")
     if event.summary:
         done.append(f"the steps before step {event.summary_step} summarised")
     sizes = f"{tokens(event.tokens_before)} → {tokens(event.tokens_after)} tokens"
@@ -175,7 +176,7 @@ class RunState(QObject):
                 self.usage = usage
                 self.changed.emit()
             case RunFinished():
-                self.end("finished", f"{self.step} step{'s' if self.step != 1 else ''}")
+                self.end("finished", counted(self.step, "step"))
             case RunFailed(error=error):
                 self.end("failed", error)
             case RunCancelled(reason=reason):

@@ -13,6 +13,7 @@ import pytest
 from desktop.core.events import MessageDone, Retrying, TextDelta
 from desktop.core.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.llm import FALLBACK_MODELS, ModelClient, ModelError, RetryPolicy, price
+from desktop.core.model_errors import as_model_error
 
 # In a fresh interpreter: which of the stream events the client turns into dicts are still
 # unbuilt (pydantic's placeholder) after `warm_up`.
@@ -143,8 +144,22 @@ def test_connection_refused_names_the_endpoint() -> None:
     url = f"http://127.0.0.1:{closed_port()}"
     client = ModelClient(api_key="k", base_url=url, retry=RetryPolicy(2, 0.01))
     error, seen = error_of(client)
-    assert str(error).startswith(f"cannot reach {url}")
+    assert str(error) == (
+        f"cannot reach {url}: nothing answers at that address (is the server running?)"
+    )
     assert [type(e) for e in seen] == [Retrying]
+
+
+def test_a_name_that_does_not_resolve_is_said_in_words() -> None:
+    import anthropic
+    import httpx2
+
+    lookup = socket.gaierror(-2, "Name or service not known")
+    failed = anthropic.APIConnectionError(request=httpx2.Request("POST", "http://x.invalid"))
+    failed.__cause__ = lookup
+    error = as_model_error(failed, where="http://x.invalid", idle_s=90)
+    assert str(error) == ("cannot reach http://x.invalid: its host name does not resolve "
+                          "(check the address, or the network)")
 
 
 def test_cut_stream_keeps_deltas_and_is_not_retried(

@@ -146,7 +146,7 @@ def test_write_file_creates_folders_and_previews_without_writing(ctx: ToolContex
     preview = tools.preview("write_file", args, ctx)
     assert "+++ b/docs/new.md" in preview.text and "+# New" in preview.text
     assert not (ctx.workspace.root / "docs").exists()
-    assert run("write_file", args, ctx).text == "created docs/new.md (1 lines)"
+    assert run("write_file", args, ctx).text == "created docs/new.md (1 line)"
     assert (ctx.workspace.root / "docs" / "new.md").read_text() == "# New\n"
 
 

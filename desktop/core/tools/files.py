@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from desktop.core.tools.base import Args, Tool, ToolContext, ToolError, ToolResult
+from desktop.core.wording import counted
 
 DEFAULT_READ_LINES = 2000
 MAX_LINE_CHARS = 2000
@@ -109,7 +110,7 @@ def _write_file(args: Args, ctx: ToolContext) -> ToolResult:
         handle.write(args["content"])
     verb = "overwrote" if existed else "created"
     lines = len(args["content"].splitlines())
-    return ToolResult(f"{verb} {ctx.workspace.relative(path)} ({lines} lines)")
+    return ToolResult(f"{verb} {ctx.workspace.relative(path)} ({counted(lines, 'line')})")
 
 
 def _edited(args: Args, ctx: ToolContext) -> tuple[Path, str, str]:
