@@ -150,11 +150,14 @@ class Store:
         return Conversation(*self._row(sql, [id], f"conversation {id}"))
 
     @user_errors
-    def conversations(self) -> list[Conversation]:
-        """All conversations, most recently active first."""
+    def conversations(self, limit: int | None = None) -> list[Conversation]:
+        """Conversations, most recently active first; the first `limit` (a sidebar page).
+
+        `LIMIT -1` is SQLite's "every row"; an index keeps a page from sorting the whole table.
+        """
         sql = (f"SELECT {select_list(Conversation)} FROM conversations"
-               " ORDER BY updated_at DESC, id DESC")
-        return [Conversation(*row) for row in self._db.execute(sql)]
+               " ORDER BY updated_at DESC, id DESC LIMIT ?")
+        return [Conversation(*row) for row in self._db.execute(sql, [limit or -1])]
 
     @user_errors
     def rename_conversation(self, id: int, title: str) -> None:
@@ -380,10 +383,11 @@ class Store:
         return Run(*self._row(sql, [id], f"run {id}"))
 
     @user_errors
-    def runs(self) -> list[Run]:
-        """All runs, newest first (by start time: an imported run sits on its own day)."""
-        sql = f"SELECT {select_list(Run)} FROM runs ORDER BY created_at DESC, id DESC"
-        return [Run(*row) for row in self._db.execute(sql)]
+    def runs(self, limit: int | None = None) -> list[Run]:
+        """Runs, newest first (by start time: an imported run sits on its own day); the first
+        `limit` if given."""
+        sql = f"SELECT {select_list(Run)} FROM runs ORDER BY created_at DESC, id DESC LIMIT ?"
+        return [Run(*row) for row in self._db.execute(sql, [limit or -1])]
 
     @user_errors
     def restore_run(self, run: Run, stored: Sequence[StoredEvent]) -> Run:
