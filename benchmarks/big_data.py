@@ -34,6 +34,7 @@ OUTPUT_LINES = (
     "npm WARN deprecated {w}@{n}.0.0: use {v} instead", "{w}: {v} took {n} ms",
 )
 MODEL = "claude-sonnet-5-5"
+LOAD_CACHE_KB = 512_000
 
 
 @dataclass(frozen=True)
@@ -207,12 +208,15 @@ def generate(folder: Path, scale: float, seed: int = 11) -> Path:
     start = time.time() - YEARS_S
     db = sqlite3.connect(path)
     try:
+        # No journal while loading (a broken load is thrown away), the app's WAL after.
+        db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
+        db.execute(f"PRAGMA cache_size = -{LOAD_CACHE_KB}")
         with db:
             add_conversations(db, size, corpus, start)
             add_runs(db, size, corpus, start)
             add_memories(db, size, corpus, start)
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute("PRAGMA journal_mode = WAL")
     finally:
         db.close()
     return path
