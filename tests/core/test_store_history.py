@@ -49,3 +49,19 @@ def test_an_older_database_gains_the_history_indexes(tmp_path: Path) -> None:
     assert "runs_recent" in _plan(path, "SELECT id FROM runs ORDER BY created_at DESC LIMIT 9")
     stale = "SELECT id FROM messages WHERE status = 'streaming' AND updated_at < '2025'"
     assert "messages_streaming" in _plan(path, stale)
+
+
+def test_search_shows_the_newest_matches_and_expands_a_prefix_only_when_needed(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "search.db") as store:
+        chat = store.create_conversation()
+        old = store.add_message(chat.id, "user", "docker docker docker, all about docker").id
+        new = store.add_message(chat.id, "assistant", "a docker image", parent_id=old).id
+        longer = store.add_message(chat.id, "user", "the dockerfile", parent_id=new).id
+
+        assert [hit.id for hit in store.search("docker ")] == [new, old]
+        assert [hit.id for hit in store.search("dock")] == [longer, new, old]
+        # The whole word fills the page: its newest matches, no prefix expanded.
+        assert [hit.id for hit in store.search("docker", limit=2)] == [new, old]
+        assert [hit.id for hit in store.search("docker", limit=3)] == [longer, new, old]
