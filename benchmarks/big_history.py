@@ -12,14 +12,17 @@ import os
 import sqlite3
 import statistics
 import time
+from asyncio import AbstractEventLoop
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.big_data import generate
 from benchmarks.measure import Figure, figures_json, loopback_server, median, rss_mb, run_child
 from benchmarks.search import QUERIES
 from benchmarks.startup import first_paint_s, warm_bytecode
-from benchmarks.window import SETTLE_S, paint_ms
+from benchmarks.window import app_window, paint_ms
 from desktop.core.store import Store
+from desktop.ui.main_window import MainWindow
 
 QUICK_SCALE = 0.001  # 1,000 messages: a smoke test
 DEFAULT_SCALE = 0.05  # 50,000 messages: a few minutes to build
@@ -89,38 +92,15 @@ def idle_probe(database: str, base_url: str) -> dict[str, float]:
     """In a fresh process: attach the core to a painted window until both history lists have
     painted (the modules already imported: start-up is its own figure), then the memory held
     once the SDK has loaded and the window is idle with nothing open."""
-    import asyncio
     import importlib
-
-    import qasync
 
     for module in ATTACH_IMPORTS:  # start-up's cost, not the list's
         importlib.import_module(module)
-    from desktop.core.llm import ModelClient
-    from desktop.ui.app import create_application
-    from desktop.ui.main_window import MainWindow
-    from desktop.ui.render import preload
-    from desktop.ui.sdk_import import sdk_ready, start_sdk_import
+    opened: list[float] = []
 
-    app = create_application()
-    window = MainWindow()
-    window.show()
-    app.processEvents()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    store = Store(database)
-    client = ModelClient(api_key="benchmark", base_url=base_url)
-    try:
-        sidebar = paint_ms(loop, lambda: window.attach(store, client),
-                           lambda: window.sidebar.conversation_list.viewport())
-        preload()
-        start_sdk_import()
-        loop.run_until_complete(sdk_ready())
-        loop.run_until_complete(asyncio.sleep(SETTLE_S))
-        return {"sidebar_ms": sidebar, "rss_mb": rss_mb()}
-    finally:
-        loop.run_until_complete(window.aclose())
-        window.close()
-        store.close()
-        loop.close()
+    def timed(loop: AbstractEventLoop, window: MainWindow, attach: Callable[[], None]) -> None:
+        lists = window.sidebar.conversation_list.viewport
+        opened.append(paint_ms(loop, attach, lists))
 
+    with app_window(Path(database), base_url, timed):
+        return {"sidebar_ms": opened[0], "rss_mb": rss_mb()}
