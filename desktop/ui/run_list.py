@@ -5,9 +5,9 @@ cancelled, interrupted, budget) with the workspace's folder name and when the ru
 run waiting for approval says "needs approval", so a run in the background does not wait
 unnoticed. It reloads from its source whenever a run starts or ends, keeping the selection.
 Runs are grouped by the day they started and read a page at a time (`ListPager`), and a
-fork names its parent ("↳ fork of #12 at
-event 37"). The context menu exports, compares or deletes (after `confirm`, which tests
-replace). PySide6 only: the window creates it before the core is loaded.
+fork names its parent ("↳ fork of #12 at event 37"). The context menu exports, compares or
+deletes (after `confirm`, which tests replace). PySide6 only: the window creates it before
+the core is loaded.
 """
 
 from __future__ import annotations
