@@ -27,6 +27,8 @@ class Group:
 
     entry: str
     names: tuple[str, ...]
+    takes_data: bool = False
+    """Whether `--data FOLDER` is passed on to it."""
 
 
 GROUPS = (
@@ -40,6 +42,12 @@ GROUPS = (
     Group("protocol:measure", ("stalled_stream_detect_s", "tool_input_10mb_s",
                                "long_run_cost_ratio", "compaction_peak_ratio")),
     Group("sandbox:measure", ("sandbox_overhead_ms",)),
+    Group(
+        "big_history:measure",
+        ("big_history_startup_ratio", "sidebar_open_ms", "search_1m_ms", "search_1m_p99_ms",
+         "open_run_2k_events_ms", "db_size_per_message_bytes", "idle_rss_mb"),
+        takes_data=True,
+    ),
 )
 NAMES = tuple(name for group in GROUPS for name in group.names)
 
@@ -50,6 +58,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help="small sizes, one repetition: a smoke test"
     )
     parser.add_argument("--only", choices=NAMES, metavar="NAME", help="measure one figure")
+    parser.add_argument(
+        "--data", metavar="FOLDER", default="",
+        help="a throw-away data folder made by `python -m benchmarks.big_data FOLDER` for the"
+        " big-history figures (default: a small one, generated)",
+    )
     return parser.parse_args(argv)
 
 
@@ -62,10 +75,11 @@ def isolate(home: str) -> None:
         os.environ.pop(name, None)
 
 
-def run_group(group: Group, mode: str, only: str | None) -> bool:
+def run_group(group: Group, mode: str, only: str | None, data: str) -> bool:
     """Measure and print one group's figures; False if the measurement failed."""
+    args = (mode, os.path.abspath(data)) if group.takes_data and data else (mode,)
     try:
-        figures = [Figure(**fields) for fields in run_child(group.entry, mode)]
+        figures = [Figure(**fields) for fields in run_child(group.entry, *args)]
     except Exception as exc:  # report it, go on with the other groups
         print(f"{', '.join(group.names)}: failed: {exc}", file=sys.stderr)
         return False
@@ -82,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="agentdesk-bench-") as home:
         isolate(home)
-        ok = [run_group(group, mode, args.only) for group in groups]
+        ok = [run_group(group, mode, args.only, args.data) for group in groups]
     print(f"({mode} run, {os.cpu_count()} cores, {time.monotonic() - started:.0f} s)")
     return 0 if all(ok) else 1
 

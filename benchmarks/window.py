@@ -27,9 +27,18 @@ SETTLE_S = 0.5
 PAINT_TIMEOUT_S = 30.0
 
 
+Attach = Callable[[asyncio.AbstractEventLoop, MainWindow, Callable[[], None]], None]
+"""Calls the third argument, which attaches the core: a figure can time it."""
+
+
+def _attach_now(_loop: asyncio.AbstractEventLoop, _window: MainWindow, attach: Callable[[], None]
+                ) -> None:
+    attach()
+
+
 @contextmanager
 def app_window(
-    database: Path, base_url: str
+    database: Path, base_url: str, attach_with: Attach = _attach_now
 ) -> Iterator[tuple[asyncio.AbstractEventLoop, MainWindow]]:
     """The attached, idle main window and the loop that drives it; closed cleanly after."""
     import qasync
@@ -42,7 +51,8 @@ def app_window(
     asyncio.set_event_loop(loop)
     store = Store(database)
     try:
-        window.attach(store, ModelClient(api_key="benchmark", base_url=base_url))
+        client = ModelClient(api_key="benchmark", base_url=base_url)
+        attach_with(loop, window, lambda: window.attach(store, client))
         preload()
         start_sdk_import()
         loop.run_until_complete(sdk_ready())

@@ -133,7 +133,18 @@ def _reply_details(db: Database) -> None:
     db["messages"].add_column("cache_write_tokens", int, not_null_default=0)
 
 
+def _history_indexes(db: Database) -> None:
+    """Indexes for a years-long history: the sidebar reads its newest page, and the start-up
+    check for replies left streaming reads only those, without scanning every message."""
+    db.execute("CREATE INDEX IF NOT EXISTS conversations_recent ON conversations(updated_at, id)")
+    db.execute("CREATE INDEX IF NOT EXISTS runs_recent ON runs(created_at, id)")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS messages_streaming ON messages(updated_at)"
+        " WHERE status = 'streaming'"
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
-    _initial, _run_owner, _conversation_provider, _reply_details,
+    _initial, _run_owner, _conversation_provider, _reply_details, _history_indexes,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

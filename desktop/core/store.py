@@ -17,9 +17,9 @@ from typing import Any, get_args
 
 from sqlite_utils import Database
 
-from desktop.core import events, paths, store_restore
+from desktop.core import events, fts, paths, store_restore
 from desktop.core.db_errors import user_errors
-from desktop.core.fts import RECALL_ARMS, SEARCH_ARMS, searchable_text
+from desktop.core.fts import RECALL_ARMS, searchable_text
 from desktop.core.records import (
     Conversation,
     Message,
@@ -150,11 +150,14 @@ class Store:
         return Conversation(*self._row(sql, [id], f"conversation {id}"))
 
     @user_errors
-    def conversations(self) -> list[Conversation]:
-        """All conversations, most recently active first."""
+    def conversations(self, limit: int | None = None) -> list[Conversation]:
+        """Conversations, most recently active first; the first `limit` (a sidebar page).
+
+        `LIMIT -1` is SQLite's "every row"; an index keeps a page from sorting the whole table.
+        """
         sql = (f"SELECT {select_list(Conversation)} FROM conversations"
-               " ORDER BY updated_at DESC, id DESC")
-        return [Conversation(*row) for row in self._db.execute(sql)]
+               " ORDER BY updated_at DESC, id DESC LIMIT ?")
+        return [Conversation(*row) for row in self._db.execute(sql, [limit or -1])]
 
     @user_errors
     def rename_conversation(self, id: int, title: str) -> None:
@@ -396,10 +399,11 @@ class Store:
         return Run(*self._row(sql, [id], f"run {id}"))
 
     @user_errors
-    def runs(self) -> list[Run]:
-        """All runs, newest first (by start time: an imported run sits on its own day)."""
-        sql = f"SELECT {select_list(Run)} FROM runs ORDER BY created_at DESC, id DESC"
-        return [Run(*row) for row in self._db.execute(sql)]
+    def runs(self, limit: int | None = None) -> list[Run]:
+        """Runs, newest first (by start time: an imported run sits on its own day); the first
+        `limit` if given."""
+        sql = f"SELECT {select_list(Run)} FROM runs ORDER BY created_at DESC, id DESC LIMIT ?"
+        return [Run(*row) for row in self._db.execute(sql, [limit or -1])]
 
     @user_errors
     def restore_run(self, run: Run, stored: Sequence[StoredEvent]) -> Run:
@@ -469,29 +473,14 @@ class Store:
         the entries matching the most (and rarest) words first.
         """
         words = [quoted for word in query.split() if (quoted := self._db.quote_fts(word))]
-        rows = self._ranked(RECALL_ARMS, " OR ".join(words), limit)
+        rows = fts.ranked(self._db, RECALL_ARMS, " OR ".join(words), limit)
         return [RecallHit(*row[:5]) for row in rows]
 
     @user_errors
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Messages, run goals, run events and memories containing every word, best first.
-
-        The query is free text: each word is quoted (so AND, *, quotes and brackets are
-        literal) and the last one is prefix-matched unless followed by a space.
-        """
-        expression = self._db.quote_fts(query)
-        if expression and not query[-1].isspace():
-            expression += "*"
-        return [SearchHit(*row[:7]) for row in self._ranked(SEARCH_ARMS, expression, limit)]
-
-    def _ranked(self, arms: Sequence[str], expression: str, limit: int) -> list[tuple[Any, ...]]:
-        if not expression:
-            return []
-        sql = " UNION ALL ".join(
-            f"SELECT * FROM ({arm} ORDER BY rank LIMIT :limit)" for arm in arms
-        )
-        params = {"query": expression, "limit": limit}
-        return self._db.execute(f"{sql} ORDER BY rank LIMIT :limit", params).fetchall()
+        """Messages, run goals, run events and memories containing every word, newest first
+        (see `fts.search`)."""
+        return [SearchHit(*row[:7]) for row in fts.search(self._db, query, limit)]
 
 
 def _process_alive(pid: int | None) -> bool:

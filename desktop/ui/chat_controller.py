@@ -139,9 +139,10 @@ class ChatController(ModelChoice, QObject):
             return self._store.conversation(self.conversation_id)
         return None
 
-    def conversations(self) -> list[Conversation]:
+    def conversations(self, limit: int | None = None) -> list[Conversation]:
+        """The newest `limit` conversations (all without it), most recently active first."""
         with self._reported():
-            return self._store.conversations()
+            return self._store.conversations(limit)
         return []
 
     def thread(self, leaf_id: int | None = None, last: int | None = None) -> list[Message]:

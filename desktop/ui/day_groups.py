@@ -40,9 +40,11 @@ def day_label(day: date, today: date | None = None) -> str:
     return label if day.year == today.year else f"{label} {day.year}"
 
 
-def mark_days(items: Iterable[tuple[QListWidgetItem, str]]) -> None:
-    """Give the first item of each day (items newest first, with their stamps) its heading."""
-    previous: date | None = None
+def mark_days(
+    items: Iterable[tuple[QListWidgetItem, str]], previous: date | None = None
+) -> None:
+    """Give the first item of each day (items newest first, with their stamps) its heading;
+    `previous` is the day of the row above them, when they extend a list."""
     for item, stamp in items:
         day = local_day(stamp)
         item.setData(DAY_ROLE, day_label(day) if day != previous else "")

@@ -247,6 +247,7 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         view.branchRequested.connect(chat.select_branch)
         chat.conversationOpened.connect(self.on_conversation_opened)
         chat.conversationsChanged.connect(self.on_conversations_changed)
+        self.sidebar.moreRequested.connect(self.on_conversations_changed)
         chat.threadChanged.connect(view.reload)
         chat.userMessageSaved.connect(composer.on_message_saved)
         chat.userMessageSaved.connect(view.on_message_added)
@@ -344,7 +345,8 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         assert self.controller is not None
         conversation = self.controller.conversation()
         self.sidebar.show_conversations(
-            self.controller.conversations(), self.controller.conversation_id
+            self.controller.conversations(self.sidebar.pager.wanted),
+            self.controller.conversation_id,
         )
         if conversation is not None:
             self.setWindowTitle(f"{conversation.title} — {APP_NAME}")

@@ -4,14 +4,15 @@ Each row shows the goal and, under it, a coloured badge (running, finished, fail
 cancelled, interrupted, budget) with the workspace's folder name and when the run started. A
 run waiting for approval says "needs approval", so a run in the background does not wait
 unnoticed. It reloads from its source whenever a run starts or ends, keeping the selection.
-Runs are grouped by the day they started, and a fork names its parent ("↳ fork of #12 at
-event 37"). The context menu exports, compares or deletes (after `confirm`, which tests
-replace). PySide6 only: the window creates it before the core is loaded.
+Runs are grouped by the day they started and read a page at a time (`ListPager`), and a
+fork names its parent ("↳ fork of #12 at event 37"). The context menu exports, compares or
+deletes (after `confirm`, which tests replace). PySide6 only: the window creates it before
+the core is loaded.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
@@ -36,7 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui import dialogs
-from desktop.ui.day_groups import HEADER_HEIGHT, has_heading, mark_days, paint_heading
+from desktop.ui.day_groups import HEADER_HEIGHT, has_heading, local_day, mark_days, paint_heading
+from desktop.ui.list_pager import ListPager
 from desktop.ui.task_style import MUTED, ROW_HOVER, ROW_SELECTED, TEXT
 
 if TYPE_CHECKING:
@@ -65,7 +67,7 @@ SHEET = "#runList { background: transparent; border: none; outline: none; }"
 class RunSource(Protocol):
     """Where the list reads runs from: the task controller."""
 
-    def runs(self) -> list[Run]: ...
+    def runs(self, limit: int | None = None) -> list[Run]: ...
 
 
 def started(stamp: str) -> str:
@@ -170,6 +172,7 @@ class RunList(QListWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self._source: RunSource | None = None
         self._waiting: set[int] = set()
+        self.pager = ListPager(self, self.on_more)
         self.currentItemChanged.connect(self.on_current_item_changed)
         self.customContextMenuRequested.connect(self.on_context_menu)
         delete = QShortcut(QKeySequence.StandardKey.Delete, self)
@@ -187,12 +190,28 @@ class RunList(QListWidget):
         current = self.current_run()
         self.blockSignals(True)
         self.clear()
-        items = [(self._item(run), run.created_at) for run in self._source.runs()]
-        mark_days(items)
-        for item, _ in items:
-            self.addItem(item)
+        self._add(self._source.runs(self.pager.wanted))
         self.blockSignals(False)
         self.select_run(current)
+
+    def on_more(self) -> None:
+        """Add the next page under the rows shown, so the scroll position stays."""
+        if self._source is None:
+            return
+        runs = self._source.runs(self.pager.wanted)
+        shown = self.count()
+        if [r.id for r in runs[:shown]] != [self.item(row).data(ID_ROLE) for row in range(shown)]:
+            self.reload()  # the list changed under us
+            return
+        self.blockSignals(True)
+        self._add(runs[shown:], local_day(runs[shown - 1].created_at) if shown else None)
+        self.blockSignals(False)
+
+    def _add(self, runs: list[Run], previous: date | None = None) -> None:
+        items = [(self._item(run), run.created_at) for run in runs]
+        mark_days(items, previous)
+        for item, _ in items:
+            self.addItem(item)
 
     def on_runs_changed(self, *_args: object) -> None:
         self.reload()

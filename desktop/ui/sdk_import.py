@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import gc
 import importlib
+import linecache
 import threading
 
 from desktop.ui.render import warm_lexers
@@ -38,6 +39,7 @@ def start_sdk_import() -> threading.Event:
 
             warm_up()
             warm_lexers()
+            linecache.clearcache()
             gc.freeze()
         finally:
             done.set()

@@ -2,8 +2,9 @@
 
 Rename is inline (F2, double-click or the context menu); delete asks first, through a
 non-blocking message box so streaming carries on while it is open. Other panes add their own
-lists below with `add_section` (the task pane adds "Runs"). Both lists are grouped by day;
-while the search box holds a query its results take the lists' place.
+lists below with `add_section` (the task pane adds "Runs"). Both lists are grouped by day
+and read a page at a time (`moreRequested` asks for the next); while the search box holds a
+query its results take the lists' place.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.day_groups import DayHeadingDelegate, local_day, mark_days
+from desktop.ui.list_pager import ListPager
 from desktop.ui.search_panel import SearchPanel
 
 if TYPE_CHECKING:
@@ -51,6 +53,8 @@ class Sidebar(QFrame):
     """The user clicked (or pressed Enter on) a chat: it should come on screen."""
     renameRequested = Signal(int, str)
     deleteRequested = Signal(int)
+    moreRequested = Signal()
+    """Scrolled near the end: show the first `pager.wanted` conversations."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +75,7 @@ class Sidebar(QFrame):
         self.conversation_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.conversation_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.conversation_list.setItemDelegate(DayHeadingDelegate(self.conversation_list))
+        self.pager = ListPager(self.conversation_list, self.moreRequested.emit)
         self.search_panel = SearchPanel()
         self.confirm_box: QMessageBox | None = None
         self._shown: Shown | None = None
@@ -119,15 +124,19 @@ class Sidebar(QFrame):
         shown = date.today(), [(c.id, c.title, local_day(c.updated_at)) for c in conversations]
         view = self.conversation_list
         view.blockSignals(True)
-        if shown != self._shown:
-            self._shown = shown
-            self._refill(conversations)
+        before, self._shown = self._shown, shown
+        if before is not None and before[0] == shown[0] and shown[1][:len(before[1])] == before[1]:
+            # The next page (or nothing new): add its rows, keep the scroll position.
+            day = before[1][-1][2] if before[1] else None
+            self._add(conversations[len(before[1]):], day)
+        else:
+            view.clear()
+            self._add(conversations)
         view.setCurrentItem(self.item_for(current) if current is not None else None)
         view.blockSignals(False)
 
-    def _refill(self, conversations: list[Conversation]) -> None:
+    def _add(self, conversations: list[Conversation], previous: date | None = None) -> None:
         view = self.conversation_list
-        view.clear()
         items = []
         for conversation in conversations:
             item = QListWidgetItem(conversation.title)
@@ -135,7 +144,7 @@ class Sidebar(QFrame):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
             item.setToolTip(conversation.title)
             items.append((item, conversation.updated_at))
-        mark_days(items)
+        mark_days(items, previous)
         for item, _ in items:
             view.addItem(item)
 

@@ -219,10 +219,11 @@ class TaskController(ModelChoice, QObject):
         """The budget a live run was started with; a stored run's is in its `RunStarted`."""
         return self._budgets.get(run_id)
 
-    def runs(self) -> list[Run]:
-        """All stored runs, newest first ([] and `error` if the database fails)."""
+    def runs(self, limit: int | None = None) -> list[Run]:
+        """Stored runs, newest first, the first `limit` if given ([] and `error` if the
+        database fails)."""
         try:
-            return self._store.runs()
+            return self._store.runs(limit)
         except StoreError as exc:
             self.error.emit(str(exc))
             return []
