@@ -68,12 +68,15 @@ class ApprovalPanel(QWidget):
                              "What approving would do")
         self.reason_input = named(QLineEdit(), "denyReasonInput",
                                   "Why you deny the call (optional); the agent reads it")
-        self.approve_button = named(QPushButton("Approve"), "approveButton",
-                                    "Let this call run once")
-        self.always_button = named(QPushButton(f"Always allow {entry.name}"), "alwaysButton",
-                                   f"Allow {entry.name} without asking for the rest of this run")
-        self.deny_button = named(QPushButton("Deny"), "denyButton",
-                                 "Refuse this call; the agent is told, with your reason")
+        # Alt+A, Alt+W and Alt+D answer from the keyboard (deliberate chords: a key typed
+        # elsewhere while the question appears must never answer it).
+        self.approve_button = named(QPushButton("&Approve"), "approveButton",
+                                    "Let this call run once (Alt+A)")
+        self.always_button = named(QPushButton(f"Al&ways allow {entry.name}"), "alwaysButton",
+                                   f"Allow {entry.name} without asking for the rest of this run "
+                                   "(Alt+W)")
+        self.deny_button = named(QPushButton("&Deny"), "denyButton",
+                                 "Refuse this call; the agent is told, with your reason (Alt+D)")
         self._build(entry, fonts)
         self.approve_button.clicked.connect(self.on_approve)
         self.always_button.clicked.connect(self.on_always)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QSpinBox
 from pytestqt.qtbot import QtBot
@@ -306,3 +307,23 @@ def test_the_view_follows_new_events_unless_scrolled_up(
 
     bar.setValue(bar.maximum())  # back at the bottom: following again
     assert pane.timeline.following
+
+
+def test_alt_a_approves_and_alt_d_denies_from_the_keyboard(
+    qtbot: QtBot, pane: TaskPane, fake_api: FakeAPI, store: Store, workspace: Path
+) -> None:
+    write = ToolUse("write_file", {"path": "a.txt", "content": "a\n"})
+    other = ToolUse("write_file", {"path": "b.txt", "content": "b\n"})
+    fake_api.add(Turn("Two files.", (write,)), Turn("And another.", (other,)), Turn("Done."))
+    run_id = start_run(qtbot, pane, "Write two files", workspace)
+    with qtbot.waitActive(pane):  # shortcuts reach the active window only
+        pane.activateWindow()
+    panel = wait_for_approval(qtbot, pane, "write_file")
+    qtbot.keyClick(panel, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: (workspace / "a.txt").exists(), timeout=WAIT_MS)
+    panel = wait_for_approval(qtbot, pane, "write_file")
+    qtbot.keyClick(panel, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    wait_ended(qtbot, pane, run_id)
+    assert not (workspace / "b.txt").exists()
+    answers = [e.data["allow"] for e in store.events(run_id) if e.type == "ApprovalResolved"]
+    assert answers == [True, False]
