@@ -331,7 +331,6 @@ class Agent:
         """One call: check it, get permission, run it. The last event is its ToolCallFinished."""
         call_id, name, args = call.id, call.name, call.input
         yield ToolCallStarted(call_id, name, args)
-        started = time.monotonic()
         outcome = self.gate(call_id, name, args, input_error)
         if isinstance(outcome, ApprovalNeeded):
             yield outcome
@@ -339,6 +338,7 @@ class Agent:
             self.policy.answered(name, decision)
             yield ApprovalResolved(call_id, decision.allow, decision.always, decision.reason)
             outcome = None if decision.allow else _denial(name, "the user", decision.reason)
+        started = time.monotonic()  # the call's own time, not the wait for the user
         result = outcome
         if result is None:
             async for item in tools.execute(name, args, self.context):

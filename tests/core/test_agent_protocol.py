@@ -16,7 +16,9 @@ from desktop.core.conversation import conversation_at
 from desktop.core.events import (
     AgentMessage,
     AppMessage,
+    ApprovalNeeded,
     Budget,
+    Decision,
     RunFailed,
     RunFinished,
     RunResumed,
@@ -157,3 +159,20 @@ def test_a_run_cut_mid_step_resumes_with_an_answer_for_each_unfinished_call(
     assert events[-1] == RunFinished("Both done.")
     results = model.requests[-1]["messages"][-1]["content"]
     assert [(r["tool_use_id"], r["is_error"]) for r in results] == [("t1", False), ("t2", True)]
+
+
+def test_a_calls_duration_leaves_out_the_wait_for_approval(workspace: Workspace) -> None:
+    write = ToolUse("write_file", {"path": "new.txt", "content": "hi\n"}, id="w1")
+    model = ScriptedModel([Turn("Writing.", (write,)), Turn("Done.")])
+
+    async def go() -> list[Any]:
+        seen = []
+        async for event in Agent(model, workspace).run("write"):
+            seen.append(event)
+            if isinstance(event, ApprovalNeeded):
+                asyncio.get_running_loop().call_later(0.5, event.resolve, Decision(True))
+        return seen
+
+    events = asyncio.run(go())
+    [finished] = [e for e in events if isinstance(e, ToolCallFinished)]
+    assert not finished.is_error and finished.duration_s < 0.25
