@@ -41,6 +41,10 @@ SOURCES = {
 SHOWN_MODELS = 4
 
 
+
+NO_KEY_STORE = "no keyring here: tick “Keep keys in …” below to save a key"
+"""Why the key field takes no typing: there is nowhere to keep a key yet."""
+
 @dataclass
 class Row:
     """A profile as edited: where it came from, and what happens to its key."""
@@ -332,6 +336,8 @@ class ProviderPage(QWidget):
         if not can_save and not row.provider.is_demo:
             text += ". No keyring here: allow the key file below to save one"
         self.key_input.setEnabled(can_save and not row.provider.is_demo)
-        self.key_input.setPlaceholderText("" if not can_save else "type a key to save it")
+        why = "type a key to save it" if can_save else NO_KEY_STORE
+        self.key_input.setPlaceholderText("" if row.provider.is_demo else why)
+        self.key_input.setToolTip("" if row.provider.is_demo or can_save else NO_KEY_STORE)
         self.forget_button.setEnabled(row.found.source in ("keyring", "file") and not row.forget)
         self.key_status.setText(text)

@@ -119,6 +119,7 @@ def test_without_a_keyring_it_says_so_and_the_key_file_needs_consent(
     assert "ANTHROPIC_API_KEY" in page.keyring_label.text()
     assert page.file_consent.isVisible() and not page.file_consent.isChecked()
     assert not page.key_input.isEnabled()  # nowhere to keep a key yet
+    assert "tick" in page.key_input.placeholderText()  # and it says what to do
     press_ok(qtbot, dialog)
     assert not key_file_path().exists()
 
