@@ -88,6 +88,16 @@ def load(path: str | Path, already: int = 0) -> Attachment:
     return _text(name, data)
 
 
+def pasted(text: str, name: str) -> Attachment:
+    """Pasted text as an attached text file called `name`; refused past the text limit."""
+    data = text.encode("utf-8", "replace")
+    if len(data) > TEXT_LIMIT:
+        raise AttachmentError(
+            f"{name} is {size_text(len(data))}: text files can be at most {size_text(TEXT_LIMIT)}"
+        )
+    return _text(name, data)
+
+
 def _image_type(head: bytes) -> str | None:
     for signature, media_type in IMAGE_SIGNATURES:
         if head.startswith(signature):

@@ -26,12 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.attachments import AttachmentError, load
+from desktop.core.attachments import TEXT_LIMIT, AttachmentError, load, pasted, size_text
 from desktop.ui.attachment_chips import AttachmentList
+from desktop.ui.dialogs import PasteAsker, ask_large_paste
 from desktop.ui.naming import named
 from desktop.ui.text_input import GrowingTextInput
 
 MAX_INPUT_LINES = 10
+LARGE_PASTE_CHARS = 20_000
+"""A paste longer than this asks: as text, or as an attached file (with its size and tokens)."""
 PLACEHOLDER = "Message the model…  (Enter sends, Shift+Enter adds a line)"
 EDIT_NOTICE = "Editing an earlier message: sending starts a new branch (the old one stays)."
 FileChooser = Callable[[QWidget], list[str]]
@@ -51,7 +54,10 @@ def local_files(source: QMimeData) -> list[str]:
 
 
 class ChatInput(GrowingTextInput):
-    """Enter submits, Shift+Enter breaks the line; dropped files go to the chat pane."""
+    """Enter submits, Shift+Enter breaks the line; dropped files go to the chat pane; a paste
+    longer than LARGE_PASTE_CHARS is handed to the composer to ask about, not inserted."""
+
+    largePaste = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(1, MAX_INPUT_LINES, 8, parent)
@@ -69,6 +75,12 @@ class ChatInput(GrowingTextInput):
             return
         super().keyPressEvent(event)
 
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        if source.hasText() and len(source.text()) > LARGE_PASTE_CHARS:
+            self.largePaste.emit(source.text())
+        else:
+            super().insertFromMimeData(source)
+
     def canInsertFromMimeData(self, source: QMimeData) -> bool:
         """Dropped files are attachments (the chat pane takes them), not text to insert."""
         return not local_files(source) and super().canInsertFromMimeData(source)
@@ -85,12 +97,17 @@ class Composer(QFrame):
     """A file could not be attached; the message says which and why."""
 
     def __init__(
-        self, parent: QWidget | None = None, *, choose_files: FileChooser = ask_for_files
+        self,
+        parent: QWidget | None = None,
+        *,
+        choose_files: FileChooser = ask_for_files,
+        ask_paste: PasteAsker = ask_large_paste,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("composer")
         self.editing_id: int | None = None
         self.choose_files = choose_files
+        self.ask_paste = ask_paste
         self.attachments: list[dict[str, Any]] = []
         self.chat_input = ChatInput()
         self.attachment_list = AttachmentList()
@@ -104,6 +121,7 @@ class Composer(QFrame):
         self.cancel_edit_button = named(QToolButton(), "cancelEditButton", "Cancel editing")
         self._build()
         self.chat_input.submitted.connect(self.on_submit)
+        self.chat_input.largePaste.connect(self.on_large_paste)
         self.send_button.clicked.connect(self.on_submit)
         self.system_prompt_button.clicked.connect(self.systemPromptRequested)
         self.cancel_edit_button.clicked.connect(self.cancel_edit)
@@ -192,6 +210,20 @@ class Composer(QFrame):
             except AttachmentError as exc:
                 self.attachmentError.emit(str(exc))
         self._set_attachments(added)
+
+    def on_large_paste(self, text: str) -> None:
+        """Ask whether a long paste goes in as text or as an attached file, saying its size."""
+        size = len(text.encode("utf-8", "replace"))
+        summary = f"{size_text(size)} of text, about {len(text) // 4:,} tokens"
+        answer = self.ask_paste(self, summary, size <= TEXT_LIMIT)
+        if answer == "text":
+            self.chat_input.insertPlainText(text)
+        elif answer == "file":
+            name = f"pasted-{len(self.attachments) + 1}.txt"
+            try:
+                self._set_attachments([*self.attachments, pasted(text, name).block])
+            except AttachmentError as exc:
+                self.attachmentError.emit(str(exc))
 
     def on_attach_clicked(self) -> None:
         self.add_files(self.choose_files(self))

@@ -19,6 +19,8 @@ Confirm = Callable[[QWidget, str, str, Callable[[], None]], None]
 """(parent, title, question, then) calls `then` once the user agrees; never blocks."""
 InstructionAsker = Callable[[QWidget, str, str], "str | None"]
 """(parent, explanation, default) -> the instruction, or None when cancelled."""
+PasteAsker = Callable[[QWidget, str, bool], str]
+"""(parent, what was pasted, whether it can be attached) -> 'file', 'text', or '' to drop it."""
 
 EXPORT_FILTERS = "Markdown (*.md);;JSON, complete (*.json)"
 
@@ -57,3 +59,16 @@ def confirm(parent: QWidget, title: str, question: str, then: Callable[[], None]
 def ask_instruction(parent: QWidget, explanation: str, default: str) -> str | None:
     text, ok = QInputDialog.getMultiLineText(parent, "Fork this run", explanation, default)
     return text if ok and text.strip() else None
+
+
+def ask_large_paste(parent: QWidget, pasted: str, can_attach: bool) -> str:
+    box = QMessageBox(QMessageBox.Icon.Question, "A large paste", "", parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(f"You pasted {pasted}. Long text reads better to the model as an attached "
+                "file, and every reply in this chat sends it again.")
+    attach = box.addButton("Attach as a file", QMessageBox.ButtonRole.AcceptRole)
+    attach.setEnabled(can_attach)
+    text = box.addButton("Paste as text", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return {attach: "file", text: "text"}.get(box.clickedButton(), "")

@@ -154,9 +154,14 @@ def test_one_megabyte_paste_is_sent(
 ) -> None:
     big = ("0123456789abcdef" * 64 + "\n") * 1000  # ~1 MB in 1,000 lines
     fake_api.add(Turn(text="That is a lot of text."))
+    asked: list[tuple[str, bool]] = []
+    window.composer.ask_paste = lambda _parent, what, can_attach: (
+        asked.append((what, can_attach)) or "text"
+    )
     QGuiApplication.clipboard().setText(big)
     chat_input = find(window, "chatInput")
     qtbot.keyClick(chat_input, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [("1001 KB of text, about 256,250 tokens", False)]  # too big to attach
     assert chat_input.toPlainText() == big
 
     qtbot.mouseClick(find(window, "sendButton"), Qt.MouseButton.LeftButton)
@@ -206,3 +211,21 @@ def test_system_prompt_reaches_the_request(
     fake_api.add(Turn(text="Arr."))
     send_and_wait(qtbot, window, "hello")
     assert message_requests(fake_api)[-1]["body"]["system"] == "Answer like a pirate."
+
+
+def test_a_long_paste_can_go_as_an_attached_file(
+    qtbot: QtBot, window: MainWindow, fake_api: FakeAPI, store: Store
+) -> None:
+    log = "".join(f"line {n}: all is well\n" for n in range(2000))  # ~45 KB
+    window.composer.ask_paste = lambda _parent, _what, can_attach: "file" if can_attach else ""
+    QGuiApplication.clipboard().setText(log)
+    chat_input = find(window, "chatInput")
+    qtbot.keyClick(chat_input, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert chat_input.toPlainText() == ""
+    [block] = window.composer.attachments
+    assert block["attachment"]["name"] == "pasted-1.txt"
+    fake_api.add(Turn(text="A quiet log."))
+    send_and_wait(qtbot, window, "anything odd in this log?")
+    sent = message_requests(fake_api)[-1]["body"]["messages"][-1]["content"]
+    assert sent[0]["text"].startswith("pasted-1.txt\n```") and "line 1999" in sent[0]["text"]
+    assert sent[1] == {"type": "text", "text": "anything odd in this log?"}
