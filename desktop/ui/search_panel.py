@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.naming import named
+from desktop.ui.task_style import MUTED, TEXT, status_colour
 
 if TYPE_CHECKING:
     from desktop.core.store import SearchHit
@@ -37,7 +38,6 @@ HIT_ROLE = Qt.ItemDataRole.UserRole
 ROW_PADDING = 8
 TITLE_CHARS = 60
 MATCH = re.compile(r"\[([^\[\]\n]+)\]")
-MATCH_STYLE = "font-weight:600; color:#b45309"
 
 
 def where(hit: SearchHit) -> str:
@@ -53,9 +53,10 @@ def where(hit: SearchHit) -> str:
 def snippet_html(snippet: str) -> str:
     """The snippet with the store's [match] markers as bold, coloured text; the rest escaped."""
     parts, last = [], 0
+    style = f"font-weight:600; color:{status_colour('waiting').name()}"  # the theme's amber
     for match in MATCH.finditer(snippet):
         parts.append(html.escape(snippet[last:match.start()]))
-        parts.append(f"<span style='{MATCH_STYLE}'>{html.escape(match.group(1))}</span>")
+        parts.append(f"<span style='{style}'>{html.escape(match.group(1))}</span>")
         last = match.end()
     parts.append(html.escape(snippet[last:]))
     return " ".join("".join(parts).split())
@@ -180,8 +181,8 @@ class SearchPanel(QWidget):
             title = title[: TITLE_CHARS - 1] + "…"
         title = html.escape(title)
         label = QLabel(
-            f"<div style='color:#71717a; font-size:11px'>{html.escape(where(hit))} · {title}</div>"
-            f"<div style='color:#27272a'>{snippet_html(hit.snippet)}</div>"
+            f"<div style='color:{MUTED.name()}; font-size:11px'>{html.escape(where(hit))} · "
+            f"{title}</div><div style='color:{TEXT.name()}'>{snippet_html(hit.snippet)}</div>"
         )
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setWordWrap(True)

@@ -131,3 +131,16 @@ def test_deleting_a_run_after_confirming_removes_it_from_search(
         "SELECT count(*) FROM run_events_fts WHERE run_events_fts MATCH 'quasar'"
     ).fetchone()[0]
     assert fts == 0
+
+
+def test_search_results_take_the_themes_colours(
+    qtbot: QtBot, open_window: OpenWindow, client: ModelClient, store: Store
+) -> None:
+    recorded_run(store)
+    window = open_window(client)
+    window.theme.set_mode("dark")
+    panel = search(qtbot, window, "quasar", 1)
+    label = panel.results.itemWidget(panel.results.item(0))
+    assert "#e8e8ec" in label.text()  # the dark theme's text colour: light on dark
+    assert "#27272a" not in label.text() and "#b45309" not in label.text()
+    window.theme.set_mode("light")
