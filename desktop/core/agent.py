@@ -280,6 +280,7 @@ class Agent:
                 tools=tools.schemas(),
                 max_tokens=self.max_tokens,
                 thinking_budget=self.thinking_budget,
+                long_cache=self.policy.may_ask(),
             ):
                 yield event
         except ModelError as exc:

@@ -13,18 +13,23 @@ from __future__ import annotations
 from typing import Any
 
 EPHEMERAL = {"type": "ephemeral"}
+HOUR = {"type": "ephemeral", "ttl": "1h"}
+"""For the stable prefix of a run that may wait on approvals longer than the default five
+minutes; it must come before the five-minute breakpoints, which the prefix always does."""
 ROLLING = 2  # user messages that carry a breakpoint
 
 
-def with_breakpoints(params: dict[str, Any]) -> dict[str, Any]:
-    """`params` (a Messages API request) with cache_control breakpoints placed."""
+def with_breakpoints(params: dict[str, Any], *, long_prefix: bool = False) -> dict[str, Any]:
+    """`params` (a Messages API request) with cache_control breakpoints placed; the stable
+    prefix's kept for an hour with `long_prefix`."""
     marked = dict(params)
+    prefix = HOUR if long_prefix else EPHEMERAL
     system = params.get("system")
     if isinstance(system, str) and system:
-        marked["system"] = [{"type": "text", "text": system, "cache_control": EPHEMERAL}]
+        marked["system"] = [{"type": "text", "text": system, "cache_control": prefix}]
     elif params.get("tools"):
         *rest, last = params["tools"]
-        marked["tools"] = [*rest, {**last, "cache_control": EPHEMERAL}]
+        marked["tools"] = [*rest, {**last, "cache_control": prefix}]
     messages = list(params.get("messages") or [])
     users = [i for i, m in enumerate(messages) if m.get("role") == "user"][-ROLLING:]
     for index in users:

@@ -222,12 +222,13 @@ class ModelClient:
         max_tokens: int = 4096,
         temperature: float | None = None,
         thinking_budget: int = 0,
+        long_cache: bool = False,
     ) -> AsyncIterator[ModelEvent]:
         """Stream one reply, ending with a complete MessageDone, or raise ModelError (whose
         `partial` holds what arrived). Retries happen only before anything was shown."""
         params = _params(model, messages, system, tools, max_tokens, temperature, thinking_budget)
-        if self.prompt_caching:
-            params = with_breakpoints(params)
+        if self.prompt_caching:  # `long_cache`: the prefix may wait on the user for minutes
+            params = with_breakpoints(params, long_prefix=long_cache)
         attempt = 0
         while True:
             reply = ReplyBuilder(model)

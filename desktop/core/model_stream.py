@@ -30,6 +30,7 @@ class ModelStream(Protocol):
         max_tokens: int = 4096,
         temperature: float | None = None,
         thinking_budget: int = 0,
+        long_cache: bool = False,
     ) -> AsyncIterator[ModelEvent]: ...
 
 
@@ -60,6 +61,7 @@ class ScriptedModel:
         max_tokens: int = 4096,
         temperature: float | None = None,
         thinking_budget: int = 0,
+        long_cache: bool = False,
     ) -> AsyncIterator[ModelEvent]:
         from desktop.core.llm import price
 

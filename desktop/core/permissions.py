@@ -58,6 +58,11 @@ class Policy:
     def rule(self, tool: str) -> Rule:
         return self.rules.get(tool, self.default)
 
+    def may_ask(self) -> bool:
+        """Whether a call of this run may wait for the user (then its prompt cache should
+        outlast the wait)."""
+        return self.default == "ask" or "ask" in self.rules.values()
+
     def decide(self, tool: str) -> Decision | None:
         """The decision the rules make on their own, or None when the user must be asked."""
         rule = self.rule(tool)

@@ -13,6 +13,7 @@ from desktop.core.caching import breakpoints
 from desktop.core.events import UsageUpdated
 from desktop.core.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.llm import ModelClient
+from desktop.core.permissions import Policy
 from desktop.core.workspace import Workspace
 
 
@@ -48,3 +49,22 @@ def test_other_endpoints_get_no_markers_unless_their_profile_asks(
     reading_run(fake_api, tmp_path, 1)
     run(ModelClient(api_key="k", base_url=fake_api.url), tmp_path)
     assert all(breakpoints(r["body"]) == 0 for r in fake_api.requests)
+
+
+def test_a_run_that_may_wait_on_approvals_keeps_its_prefix_cached_for_an_hour(
+    fake_api: FakeAPI, tmp_path: Path
+) -> None:
+    reading_run(fake_api, tmp_path, 1)
+    reading_run(fake_api, tmp_path, 1)
+    client = ModelClient(api_key="k", base_url=fake_api.url, prompt_caching=True)
+
+    async def go(policy: Policy) -> None:
+        async for _ in Agent(client, Workspace(tmp_path), policy=policy).run("read"):
+            pass
+
+    asyncio.run(go(Policy()))  # edits and commands ask
+    asked = len(fake_api.requests)
+    asyncio.run(go(Policy.from_approve("all")))  # nothing ever waits
+    markers = [r["body"]["system"][0]["cache_control"] for r in fake_api.requests]
+    assert markers[:asked] == [{"type": "ephemeral", "ttl": "1h"}] * asked
+    assert markers[asked:] == [{"type": "ephemeral"}] * (len(markers) - asked)
