@@ -14,6 +14,7 @@ Runs recorded before replies kept their blocks are rebuilt from their text and t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -216,3 +217,27 @@ def conversation_at(events: Iterable[object]) -> list[Message]:
     for event in events:
         conversation.apply(event)
     return conversation.messages()
+
+
+def readable(messages: Iterable[Message]) -> str:
+    """The messages as a person reads them: who speaks, then each block in a line or a few."""
+    lines: list[str] = []
+    for message in messages:
+        lines.append(f"── {message['role']} ──")
+        lines += [_block_text(block) for block in _blocks(message)]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _block_text(block: dict[str, Any]) -> str:
+    kind = block.get("type")
+    if kind == "text":
+        return str(block.get("text", ""))
+    if kind == "thinking":
+        return f"[thinking] {block.get('thinking', '')}"
+    if kind == "tool_use":
+        return f"[{block.get('name')} call {block.get('id')}] {json.dumps(block.get('input'))}"
+    if kind == "tool_result":
+        error = " (error)" if block.get("is_error") else ""
+        return f"[result of {block.get('tool_use_id')}{error}] {block.get('content')}"
+    return f"[{kind}]"

@@ -7,7 +7,10 @@ bug with edit_file, run the tests with run_command, see them pass, summarise.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+
+from desktop.core import paths
 
 GOAL = "Fix the failing tests"
 BUG = "    return a - b\n"
@@ -31,6 +34,17 @@ FILES: dict[str, str] = {
 }
 MARKER = "the AgentDesk demo project"
 """Words of the sample's README, by which the demo model knows it is in the sample."""
+
+
+def fresh_copy() -> Path:
+    """A new copy of the sample in the data folder, for the task pane's *Try the demo task*."""
+    parent = paths.data_dir() / "sample-projects"
+    stamp = datetime.now().strftime("calc-%Y%m%d-%H%M%S")
+    folder, number = parent / stamp, 1
+    while folder.exists():
+        number += 1
+        folder = parent / f"{stamp}-{number}"
+    return write_sample(folder)
 
 
 def write_sample(folder: str | Path) -> Path:

@@ -8,7 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QInputDialog,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 FolderChooser = Callable[[QWidget, str], str]
 """(parent, starting folder) -> chosen folder, or '' when cancelled."""
@@ -23,6 +31,8 @@ PasteAsker = Callable[[QWidget, str, bool], str]
 """(parent, what was pasted, whether it can be attached) -> 'file', 'text', or '' to drop it."""
 
 EXPORT_FILTERS = "Markdown (*.md);;JSON, complete (*.json)"
+TextViewer = Callable[[QWidget, str, str], None]
+"""(parent, title, text): shows read-only text in a window of its own, without blocking."""
 
 
 def ask_for_folder(parent: QWidget, start: str) -> str:
@@ -72,3 +82,18 @@ def ask_large_paste(parent: QWidget, pasted: str, can_attach: bool) -> str:
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.exec()
     return {attach: "file", text: "text"}.get(box.clickedButton(), "")
+
+
+def show_text(parent: QWidget, title: str, text: str) -> None:
+    dialog = QDialog(parent)
+    dialog.setObjectName("textViewer")
+    dialog.setWindowTitle(title)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    view = QPlainTextEdit(text)
+    view.setObjectName("textViewerText")
+    view.setReadOnly(True)
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(view)
+    dialog.resize(760, 560)
+    dialog.show()

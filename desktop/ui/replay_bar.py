@@ -31,6 +31,8 @@ class ReplayBar(QFrame):
     stateChosen = Signal(object)
     """The `RunState` to show for the new position."""
     forkRequested = Signal()
+    sentRequested = Signal()
+    """Show what the run's model was sent at this position (after any compaction)."""
     exportRequested = Signal(int)
     compareRequested = Signal(int)
 
@@ -51,16 +53,20 @@ class ReplayBar(QFrame):
                                     "Compare this run with another, side by side")
         self.export_button = named(QPushButton("Export…"), "exportButton",
                                    "Save the run as Markdown (to read) or JSON (complete)")
+        self.sent_button = named(QPushButton("What the model sees…"), "sentButton",
+                                 "The conversation as the model is sent it at this point, "
+                                 "compacted or not")
         self.fork_button = named(QPushButton("Fork from here…"), "forkButton",
                                  "Start a new run from this point, with an edited instruction")
         for button in (self.back_button, self.forward_button, self.compare_button,
-                       self.export_button, self.fork_button):
+                       self.export_button, self.sent_button, self.fork_button):
             button.setCursor(Qt.CursorShape.PointingHandCursor)
         self._build()
         self.slider.valueChanged.connect(self.on_slider_moved)
         self.back_button.clicked.connect(self.on_back)
         self.forward_button.clicked.connect(self.on_forward)
         self.fork_button.clicked.connect(self.forkRequested)
+        self.sent_button.clicked.connect(self.sentRequested)
         self.export_button.clicked.connect(self.on_export_clicked)
         self.compare_button.clicked.connect(self.on_compare_clicked)
 
@@ -77,6 +83,7 @@ class ReplayBar(QFrame):
         actions.addWidget(self.files_label, 1)
         actions.addWidget(self.compare_button)
         actions.addWidget(self.export_button)
+        actions.addWidget(self.sent_button)
         actions.addWidget(self.fork_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 2)

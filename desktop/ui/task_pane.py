@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -26,15 +25,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLayout,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.core import paths, settings
+from desktop.core import settings
+from desktop.core.conversation import conversation_at, readable
 from desktop.core.events import Budget, RunEvent
-from desktop.core.sample_project import GOAL, write_sample
+from desktop.core.sample_project import GOAL, fresh_copy
 from desktop.ui import dialogs
 from desktop.ui.event_timeline import TimelineView
 from desktop.ui.follow_up import FollowUpBar
@@ -47,17 +46,12 @@ from desktop.ui.run_state import RunState
 from desktop.ui.sdk_import import sdk_ready, start_sdk_import
 from desktop.ui.status_line import StatusLine
 from desktop.ui.task_controller import TaskController
+from desktop.ui.task_intro import TaskIntro
 from desktop.ui.task_style import pane_sheet
 from desktop.ui.timeline_delegate import COLUMN_WIDTH, SIDE_MARGIN
 
 KEPT_ENDED_STATES = 6
 NEW_TASK = -1
-INTRO = (
-    "<p style='font-size: x-large'>Give the agent a goal</p>"  # the theme colours it
-    "<p style='color: #8b8f98'>Choose the folder it may work in, set a budget and press Run.<br>"
-    "It reads freely; every edit and command waits for your approval, and Stop ends it at once."
-    "</p>"
-)
 
 
 def centred(*widgets: QWidget, margins: tuple[int, int, int, int]) -> QLayout:
@@ -92,6 +86,7 @@ class TaskPane(QWidget):
         self.setStyleSheet(pane_sheet())
         self.choose_folder = choose_folder
         self.ask_instruction: dialogs.InstructionAsker = dialogs.ask_instruction
+        self.show_text: dialogs.TextViewer = dialogs.show_text
         self.settings = settings.load()
         self.controller: TaskController | None = None
         self.states: OrderedDict[int, RunState] = OrderedDict()
@@ -109,10 +104,8 @@ class TaskPane(QWidget):
         self.plan_header = named(QLabel(), "planHeader")
         self.plan_view = PlanView()
         self.timeline = TimelineView()
-        self.intro = named(QWidget(), "taskIntro")
-        self.intro_label = QLabel(INTRO)
-        self.demo_button = named(QPushButton("Try the demo task"), "tryDemoButton",
-                                 "Copy the sample project to a new folder and set its goal")
+        self.intro = TaskIntro()
+        self.demo_button = self.intro.demo_button
         self.stack = named(QStackedWidget(), "taskStack")
         self.status_line = StatusLine()
         self.replay_bar = ReplayBar()
@@ -125,14 +118,6 @@ class TaskPane(QWidget):
         self.error_label.hide()
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.intro_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.intro_label.setWordWrap(True)
-        self.demo_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        intro = QVBoxLayout(self.intro)
-        intro.addStretch(1)
-        intro.addWidget(self.intro_label)
-        intro.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        intro.addStretch(1)
         self.stack.addWidget(self.intro)
         self.stack.addWidget(self.timeline)
         layout = QVBoxLayout(self)
@@ -157,6 +142,7 @@ class TaskPane(QWidget):
         self.timeline.approvalAnswered.connect(self.on_approval_answered)
         self.replay_bar.stateChosen.connect(self.on_replay_moved)
         self.replay_bar.forkRequested.connect(self.on_fork_requested)
+        self.replay_bar.sentRequested.connect(self.on_sent_requested)
         self.follow_up.continueRequested.connect(self.on_continue_requested)
         self.demo_button.clicked.connect(self.on_try_demo)
         self.timeline.stepKeyPressed.connect(self.replay_bar.on_step)
@@ -329,10 +315,8 @@ class TaskPane(QWidget):
 
     def on_try_demo(self) -> None:
         """A fresh copy of the sample project as the workspace, and its goal to run."""
-        stamp = datetime.now().strftime("calc-%Y%m%d-%H%M%S")
-        folder = paths.data_dir() / "sample-projects" / stamp
         try:
-            write_sample(folder)
+            folder = fresh_copy()
         except OSError as exc:
             self.show_error(f"The sample project could not be copied: {exc}")
             return
@@ -348,6 +332,17 @@ class TaskPane(QWidget):
             and self.controller.continue_run(run_id, message)
         ):
             self.show_run(run_id)
+
+    def on_sent_requested(self) -> None:
+        """The conversation the model was sent at the replay's position, as it was sent."""
+        replay = self.replay_bar.replay
+        if replay is None or self.controller is None:
+            return
+        run, seq = replay.run, replay.position
+        messages = conversation_at(e.event() for e in self.controller.stored_events(run.id)
+                                   if e.seq <= seq)
+        self.show_text(self, f"Run #{run.id} at event {seq}: what the model sees",
+                       readable(messages))
 
     def on_stop_requested(self) -> None:
         if self.controller is not None and self.run_id is not None:

@@ -223,3 +223,38 @@ def test_promote_to_task_carries_the_chat_into_the_goal(
     assert "Assistant: It depends on the timezone." in text
     assert text.endswith("Goal: Fix it so it passes everywhere")
     assert not goal.isReadOnly() and find(window.task_pane, "runButton").isVisible()
+
+
+def test_what_the_model_sees_at_a_replayed_event(
+    qtbot: QtBot, ui: TaskUI, fake_api: FakeAPI, store: Store, tmp_path: Path
+) -> None:
+    (tmp_path / "calc.py").write_text("def add(a, b):\n    return a - b\n")
+    fake_api.add(Turn("Reading.", (ToolUse("read_file", {"path": "calc.py"}),)),
+                 Turn("It subtracts."))
+    pane = ui.pane
+    run_id = start_run(qtbot, pane, "look at calc", tmp_path)
+    wait_ended(qtbot, pane, run_id)
+    qtbot.waitUntil(lambda: find(pane, "sentButton").isVisible(), timeout=WAIT_MS)
+    shown: list[tuple[str, str]] = []
+    pane.show_text = lambda _parent, title, text: shown.append((title, text))
+    step_two = next(e.seq for e in store.events(run_id) if e.data.get("step") == 2)
+    find(pane, "replaySlider").setValue(step_two)
+    click(qtbot, find(pane, "sentButton", QPushButton))
+    [(title, text)] = shown
+    assert title == f"Run #{run_id} at event {step_two}: what the model sees"
+    assert text.startswith("── user ──\nlook at calc\n")
+    assert '[read_file call' in text and "return a - b" in text
+    assert "It subtracts." not in text  # step 2's reply came after this point
+
+
+def test_the_text_viewer_shows_read_only_text(qtbot: QtBot, ui: TaskUI) -> None:
+    from PySide6.QtWidgets import QDialog, QPlainTextEdit
+
+    from desktop.ui import dialogs
+
+    dialogs.show_text(ui.pane, "What the model sees", "── user ──\nhello")
+    [viewer] = [d for d in ui.pane.findChildren(QDialog, "textViewer") if d.isVisible()]
+    text = viewer.findChild(QPlainTextEdit, "textViewerText")
+    assert viewer.windowTitle() == "What the model sees"
+    assert text.isReadOnly() and text.toPlainText() == "── user ──\nhello"
+    viewer.close()
