@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ PRICES: dict[str, tuple[float, float]] = {
     "claude-haiku": (1.0, 5.0),
     "claude-3-5-haiku": (0.8, 4.0),
 }
+
+log = logging.getLogger(__name__)
 
 IDLE_TIMEOUT_S = 90.0
 CONNECT_TIMEOUT_S = 10.0
@@ -246,13 +249,17 @@ class ModelClient:
                 partial = reply.done(price) if reply.received else None
                 if shown:
                     cut = f"the reply was cut off: {error}"
+                    log.warning("%s (%s, %s)", cut, self.where, model)
                     raise ModelError(cut, status=error.status, partial=partial) from exc
                 if not self._retry(exc, attempt):
+                    log.warning("request failed: %s (%s, %s)", error, self.where, model)
                     error.partial = partial
                     raise error from exc
                 delay = retry_after(exc)
                 delay = self.retry.delay(attempt) if delay is None else delay
-                yield Retrying(attempt, delay, retry_reason(exc, self.idle_timeout_s))
+                retrying = Retrying(attempt, delay, retry_reason(exc, self.idle_timeout_s))
+                log.info("%s (%s, %s)", retrying.notice, self.where, model)
+                yield retrying
                 await asyncio.sleep(delay)
         yield reply.done(price)
 

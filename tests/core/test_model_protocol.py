@@ -4,6 +4,7 @@ nothing received is lost, every failure names its cause, nothing waits past its 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -285,3 +286,14 @@ def test_streamed_text_arrives_whole(fake_api: FakeAPI, quick: ModelClient) -> N
     fake_api.add(Turn("x" * 5000, chunk_chars=7))
     events = collect(quick)
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "x" * 5000
+
+
+def test_retries_and_failures_are_logged(
+    fake_api: FakeAPI, quick: ModelClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_api.add(*[Turn(status=529)] * 3)
+    with caplog.at_level(logging.INFO, logger="desktop.core.llm"):
+        failure(quick)
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines[0].startswith("the API is overloaded, retrying in") and fake_api.url in lines[0]
+    assert lines[-1].startswith("request failed: the API is overloaded (529)")
