@@ -33,6 +33,7 @@ from desktop.ui.naming import named
 from desktop.ui.text_input import GrowingTextInput
 
 MAX_INPUT_LINES = 10
+EMPTY = "Type a message first (↑ in the empty box edits your last one)."
 LARGE_PASTE_CHARS = 20_000
 """A paste longer than this asks: as text, or as an attached file (with its size and tokens)."""
 PLACEHOLDER = "Message the model…  (Enter sends, Shift+Enter adds a line)"
@@ -58,6 +59,8 @@ class ChatInput(GrowingTextInput):
     longer than LARGE_PASTE_CHARS is handed to the composer to ask about, not inserted."""
 
     largePaste = Signal(str)
+    editLastRequested = Signal()
+    """Up in an empty box: edit the last message sent, as in a terminal or a chat app."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(1, MAX_INPUT_LINES, 8, parent)
@@ -69,6 +72,9 @@ class ChatInput(GrowingTextInput):
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             self.submitted.emit()
+            return
+        if event.key() == Qt.Key.Key_Up and not self.toPlainText():
+            self.editLastRequested.emit()
             return
         if enter:
             self.insertPlainText("\n")
@@ -91,6 +97,8 @@ class Composer(QFrame):
 
     sendRequested = Signal(str, list)
     """(text, the attached files' content blocks)"""
+    notice = Signal(str)
+    """A word for the user (why Enter did nothing)."""
     editSubmitted = Signal(int, str)
     systemPromptRequested = Signal()
     attachmentError = Signal(str)
@@ -180,8 +188,12 @@ class Composer(QFrame):
         if self.editing_id is None:
             if text.strip() or self.attachments:
                 self.sendRequested.emit(text, list(self.attachments))
+            else:
+                self.notice.emit(EMPTY)
         elif text.strip():
             self.editSubmitted.emit(self.editing_id, text)
+        else:
+            self.notice.emit(EMPTY)
 
     def draft(self) -> tuple[str, list[dict[str, Any]]]:
         """What is typed and attached but not sent (an edit in progress is not a draft)."""

@@ -237,6 +237,8 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         composer.model_picker.textActivated.connect(chat.set_model)
         composer.provider_picker.textActivated.connect(self.on_provider_picked)
         composer.attachmentError.connect(pane.show_error)
+        composer.notice.connect(pane.show_notice)
+        composer.chat_input.editLastRequested.connect(self.on_edit_last_requested)
         pane.filesDropped.connect(composer.add_files)
         composer.systemPromptRequested.connect(self.on_system_prompt_requested)
         view.notice.connect(pane.show_notice)
@@ -319,6 +321,15 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         into it (the Task tab may be in front)."""
         self.tabs.setCurrentWidget(self.chat_pane)
         self.composer.chat_input.setFocus()
+
+    def on_edit_last_requested(self) -> None:
+        """Up in the empty message box: edit the last message the user sent on this branch."""
+        from desktop.core.attachments import typed_text
+
+        assert self.controller is not None
+        mine = [m for m in self.controller.thread() if m.role == "user"]
+        if mine and not self.controller.busy:
+            self.composer.begin_edit(mine[-1].id, typed_text(mine[-1].content))
 
     def on_conversation_switched(self, old: int, new: int) -> None:
         """Each chat keeps its own unsent text and files: they stay behind when the user

@@ -115,3 +115,22 @@ def test_actions_are_disabled_while_a_reply_streams(
     qtbot.mouseClick(find(window, "stopButton"), Qt.MouseButton.LeftButton)
     wait_idle(qtbot, window)
     assert cards(window)[0].edit_button.isEnabled()
+
+
+def test_up_in_the_empty_box_edits_the_last_message_and_enter_on_nothing_says_why(
+    qtbot: QtBot, window: MainWindow, fake_api: FakeAPI, store: Store
+) -> None:
+    fake_api.add(Turn(text="Lisbon is lovely."), Turn(text="Porto too."))
+    send_and_wait(qtbot, window, "Plan a trip to Lisbon")
+    chat_input = find(window, "chatInput")
+    qtbot.keyClick(chat_input, Qt.Key.Key_Return)
+    assert "Type a message first" in window.chat_pane.status.text()
+    qtbot.keyClick(chat_input, Qt.Key.Key_Up)
+    assert chat_input.toPlainText() == "Plan a trip to Lisbon"
+    assert window.composer.editing_id == thread(store, window)[0].id
+    chat_input.selectAll()
+    qtbot.keyClicks(chat_input, "Plan a trip to Porto")
+    with qtbot.waitSignal(window.controller.busyChanged, timeout=WAIT_MS):
+        qtbot.keyClick(chat_input, Qt.Key.Key_Return)
+    wait_idle(qtbot, window)
+    assert [m.text for m in thread(store, window)] == ["Plan a trip to Porto", "Porto too."]
