@@ -74,6 +74,8 @@ class Settings:
     """The profile new chats and runs use."""
     providers: tuple[Provider, ...] = PRESETS
     """The endpoints to choose from; their keys are in the keyring, not here."""
+    window_geometry: str = ""
+    """Where the window was and how big, when it last closed (Qt's saved geometry, base64)."""
     key_file_allowed: bool = False
     """The user agreed to keep keys in an owner-only file when there is no keyring."""
     sandbox: bool = True

@@ -10,9 +10,11 @@ and the theme are in `WindowActions`.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QLabel,
@@ -44,6 +46,8 @@ if TYPE_CHECKING:
     from desktop.ui.task_controller import TaskController
     from desktop.ui.task_pane import TaskPane
 
+log = logging.getLogger(__name__)
+
 APP_NAME = "AgentDesk"
 SIDEBAR_WIDTH = 260
 TASK_TAB = 1
@@ -60,6 +64,8 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         self.resize(1240, 820)
         self.setMinimumSize(760, 480)
         self.settings = config.load()
+        if self.settings.window_geometry:  # where the user left it
+            self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode()))
         self.theme = Theme(self.settings.theme, self)
         self.controller: ChatController | None = None
         self.connections: Connections | None = None
@@ -189,8 +195,16 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
             event.ignore()
             self._ask_to_quit(len(controller.running()))
             return
+        self._remember_geometry()
         super().closeEvent(event)
         self.closed.emit()
+
+    def _remember_geometry(self) -> None:
+        geometry = bytes(self.saveGeometry().toBase64().data()).decode()
+        try:
+            config.save(dataclasses.replace(config.load(), window_geometry=geometry))
+        except OSError:  # a read-only data folder: the window opens at its default next time
+            log.warning("could not save the window's place", exc_info=True)
 
     def _ask_to_quit(self, runs: int) -> None:
         yes, cancel = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Cancel

@@ -164,3 +164,14 @@ def test_agentdesk_demo_starts_and_exits_cleanly(isolated_env: Path) -> None:
     finally:
         app.kill()
     assert (app.returncode, out, err) == (0, "", "")
+
+
+def test_the_window_opens_where_it_was_closed(
+    qtbot: QtBot, open_window: OpenWindow, client: ModelClient
+) -> None:
+    window = open_window(client)
+    window.resize(770, 500)  # within the offscreen screen, which a restore keeps it to
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (770, 500))
+    window.close()
+    again = open_window(client)
+    assert (again.width(), again.height()) == (770, 500)
