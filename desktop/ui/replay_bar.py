@@ -13,8 +13,10 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QProxyStyle,
     QPushButton,
     QSlider,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -25,6 +27,15 @@ from desktop.ui.replay import Replay
 from desktop.ui.run_state import RunState
 
 SHOWN_FILES = 4
+
+
+class _ClickToJump(QProxyStyle):
+    """A click on the slider's track goes to that point, rather than a page towards it."""
+
+    def styleHint(self, hint: QStyle.StyleHint, *args: object) -> int:
+        if hint == QStyle.StyleHint.SH_Slider_AbsoluteSetButtons:
+            return Qt.MouseButton.LeftButton.value
+        return super().styleHint(hint, *args)  # type: ignore[arg-type]
 
 
 class ReplayBar(QFrame):
@@ -45,6 +56,8 @@ class ReplayBar(QFrame):
         self.slider = named(QSlider(Qt.Orientation.Horizontal), "replaySlider",
                             "Replay: the run as it stood after this many events")
         self.slider.setPageStep(10)
+        self._slider_style = _ClickToJump()  # kept: the slider does not own its style
+        self.slider.setStyle(self._slider_style)
         self.forward_button = named(QToolButton(), "replayForward", "One event on (Right)")
         self.forward_button.setText("▶")
         self.position_label = named(QLabel(), "replayPosition", "Where the replay is")
@@ -145,9 +158,14 @@ class ReplayBar(QFrame):
         self.on_step(1)
 
     def on_step(self, events: int) -> None:
-        """Move by `events` (the timeline's Left and Right keys come here too)."""
-        if self.replay is not None:
-            self.slider.setValue(self.slider.value() + events)
+        """Move by `events` meaningful events, streamed pieces counting as one (the
+        timeline's Left and Right keys come here too)."""
+        if self.replay is None:
+            return
+        position = self.slider.value()
+        for _ in range(abs(events)):
+            position = self.replay.neighbour(position, 1 if events > 0 else -1)
+        self.slider.setValue(position)
 
     def _update_buttons(self) -> None:
         self.back_button.setEnabled(self.slider.value() > self.slider.minimum())

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QPushButton, QToolButton
 from pytestqt.qtbot import QtBot
 
 from desktop.core.archive import conversation_text, run_text
@@ -258,3 +258,32 @@ def test_the_text_viewer_shows_read_only_text(qtbot: QtBot, ui: TaskUI) -> None:
     assert viewer.windowTitle() == "What the model sees"
     assert text.isReadOnly() and text.toPlainText() == "── user ──\nhello"
     viewer.close()
+
+
+def test_stepping_walks_over_streamed_pieces_and_a_click_on_the_track_jumps_there(
+    qtbot: QtBot, ui: TaskUI, fake_api: FakeAPI, store: Store, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("notes\n")
+    fake_api.add(Turn("Reading the notes now, slowly and in many small pieces.",
+                      (ToolUse("read_file", {"path": "notes.txt"}),), chunk_chars=2,
+                      tokens_per_s=50),
+                 Turn("Done."))
+    pane = ui.pane
+    run_id = start_run(qtbot, pane, "read", tmp_path)
+    wait_ended(qtbot, pane, run_id)
+    qtbot.waitUntil(lambda: find(pane, "replaySlider").isVisible(), timeout=WAIT_MS)
+    kinds = [e.type for e in store.events(run_id)]
+    assert kinds.count("TextDelta") > 10  # many pieces were streamed (and stored)
+    slider = find(pane, "replaySlider")
+    slider.setValue(0)
+    seen = []
+    while slider.value() < slider.maximum():
+        click(qtbot, find(pane, "replayForward", QToolButton))
+        seen.append(kinds[slider.value() - 1])
+    assert len(seen) < len(kinds) - 10  # the pieces of one text were one step
+    assert seen.count("TextDelta") <= 2 and "AgentMessage" in seen
+
+    groove = slider.rect()
+    qtbot.mouseClick(slider, Qt.MouseButton.LeftButton, pos=QPoint(groove.width() // 2,
+                                                                  groove.height() // 2))
+    assert abs(slider.value() - slider.maximum() / 2) <= slider.maximum() / 5  # not one page
