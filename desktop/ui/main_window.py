@@ -290,6 +290,8 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         runs.runSelected.connect(self.task_pane.show_run)
         runs.runSelected.connect(self.on_run_selected)
         self.task_pane.runShown.connect(runs.select_run)
+        self.task_pane.runShown.connect(self.on_front_changed)
+        self.tabs.currentChanged.connect(self.on_front_changed)
         review, search, replay = self.review, self.sidebar.search_panel, self.task_pane.replay_bar
         search.searchRequested.connect(review.search)
         search.hitActivated.connect(self.on_search_hit)
@@ -320,6 +322,26 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
             self.controller.new_chat()
         self.tabs.setCurrentWidget(self.chat_pane)
         self.composer.chat_input.setFocus()
+
+    def on_front_changed(self, *_: object) -> None:
+        """The title and the sidebar's highlight follow what is in front: the chat, or the
+        run (or new task) the Task tab shows; never a chat and a run at once."""
+        assert self.controller is not None
+        pane = self.task_pane
+        if pane is not None and self.tabs.currentWidget() is pane:
+            shown = pane.shown
+            title = f"Run #{shown.run_id}: {shown.goal}" if shown is not None else "New task"
+            self.run_list.select_run(pane.run_id)
+            self.sidebar.conversation_list.blockSignals(True)
+            self.sidebar.conversation_list.setCurrentItem(None)
+            self.sidebar.conversation_list.blockSignals(False)
+        else:
+            conversation = self.controller.conversation()
+            title = conversation.title if conversation else "New chat"
+            self.run_list.select_run(None)
+            self._select_in_sidebar()
+        line = " ".join(title.split())
+        self.setWindowTitle(f"{line[:80]} — {APP_NAME}")
 
     def on_run_selected(self, _run_id: int) -> None:
         """A run picked in the sidebar: show the Task tab, where the pane now shows it."""
@@ -360,9 +382,7 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
         self.composer.set_models(self.controller.models, self.controller.model)
         self.composer.set_system_prompt_active(bool(conversation and conversation.system_prompt))
         self.chat_pane.actions.setVisible(conversation is not None)
-        title = conversation.title if conversation else "New chat"
-        self.setWindowTitle(f"{title} — {APP_NAME}")
-        self._select_in_sidebar()
+        self.on_front_changed()
         if self.tabs.currentWidget() is self.chat_pane:  # never focus a composer out of sight
             self.composer.chat_input.setFocus()
 
@@ -374,7 +394,7 @@ class MainWindow(ReviewActions, WindowActions, QMainWindow):
             self.controller.conversation_id,
         )
         if conversation is not None:
-            self.setWindowTitle(f"{conversation.title} — {APP_NAME}")
+            self.on_front_changed()
 
     def on_models_loaded(self, models: list[str]) -> None:
         assert self.controller is not None

@@ -128,3 +128,25 @@ def test_closing_the_window_mid_run_asks_then_stops_the_run_and_its_command(
     assert not group_alive(pgid)
     assert rows(pane)[-1] == "Cancelled: stopped because the app closed"
     assert store.run(run_id).error == "stopped because the app closed"
+
+
+def test_the_title_and_the_highlight_follow_what_is_in_front(
+    qtbot: QtBot, open_window: OpenWindow, client: ModelClient, fake_api: FakeAPI,
+    store: Store, tmp_path: Path,
+) -> None:
+    window = open_window(client)
+    fake_api.add(Turn("Hello."))
+    chat_helpers.send_and_wait(qtbot, window, "Plan a trip")
+    pane = task_pane(window)
+    window.tabs.setCurrentWidget(pane)
+    assert window.windowTitle() == "New task — AgentDesk"
+    fake_api.add(Turn("Looked."))
+    run_id = start_run(qtbot, pane, "Look around", tmp_path)
+    wait_ended(qtbot, pane, run_id)
+    chats = window.sidebar.conversation_list
+    assert window.windowTitle() == f"Run #{run_id}: Look around — AgentDesk"
+    assert chats.currentItem() is None and window.run_list.currentItem() is not None
+
+    window.tabs.setCurrentWidget(window.chat_pane)
+    assert window.windowTitle() == "Plan a trip — AgentDesk"
+    assert chats.currentItem() is not None and window.run_list.currentItem() is None
