@@ -4,6 +4,7 @@ context of an agent's goal: pure functions."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -58,7 +59,7 @@ def task_goal(conversation: Conversation, thread: Sequence[Message]) -> str:
     lines: list[str] = []
     budget = PROMOTE_TOTAL_CHARS
     for message in reversed(thread):
-        text = " ".join(message.text.split())
+        text = _kept_lines(message.text)
         if len(text) > PROMOTE_MESSAGE_CHARS:
             text = text[: PROMOTE_MESSAGE_CHARS - 1] + "…"
         budget -= len(text)
@@ -71,6 +72,12 @@ def task_goal(conversation: Conversation, thread: Sequence[Message]) -> str:
         f"Context — a chat with the assistant, “{conversation.title}”:\n\n{context}"
         f"\n\nGoal: {asked}"
     )
+
+
+def _kept_lines(text: str) -> str:
+    """The message with its lines (code stays code), trailing spaces and blank runs dropped."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
 
 def _without(record: object, *names: str) -> dict[str, Any]:

@@ -209,7 +209,8 @@ def test_promote_to_task_carries_the_chat_into_the_goal(
 ) -> None:
     chat = store.create_conversation("Flaky test")
     question = store.add_message(chat.id, "user", "Why does test_upload fail on CI only?")
-    store.add_message(chat.id, "assistant", "It depends on the timezone.", parent_id=question.id)
+    store.add_message(chat.id, "assistant", "It depends on the timezone:\n\n```python\n"
+                      "def stamp():\n    return datetime.now()\n```", parent_id=question.id)
     store.add_message(chat.id, "user", "Fix it so it passes everywhere", parent_id=question.id + 1)
     window = open_window(client)
     assert not window.chat_pane.actions.isVisible()  # nothing to promote in a new chat
@@ -220,7 +221,8 @@ def test_promote_to_task_carries_the_chat_into_the_goal(
     goal = find(window.task_pane, "goalInput")
     text = goal.toPlainText()
     assert "You: Why does test_upload fail on CI only?" in text
-    assert "Assistant: It depends on the timezone." in text
+    assert "Assistant: It depends on the timezone:" in text
+    assert "```python\ndef stamp():\n    return datetime.now()\n```" in text  # code stays code
     assert text.endswith("Goal: Fix it so it passes everywhere")
     assert not goal.isReadOnly() and find(window.task_pane, "runButton").isVisible()
 
