@@ -183,13 +183,15 @@ def test_ctrl_c_cancels_the_command_and_exits_130(
     assert markdown.endswith("## Ended: cancelled\n\nstopped by the user\n")
 
 
-def test_a_crashed_run_is_marked_interrupted_and_its_command_killed_at_the_next_start(
+def killed_mid_command(
     fake_api: FakeAPI, workspace: Path, leftover_groups: list[int]
-) -> None:
+) -> tuple[dict[str, str], int]:
+    """A run's process SIGKILLed while its command runs: the environment and the command's
+    group, left running as an orphan."""
     fake_api.add(Turn("Waiting.", (WAIT,)))
     env = environment(fake_api)
     process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all",
-                        "--sandbox", "off", env=env)
+                        "--sandbox", "off", env=env)  # so $$ is the group id out here
     stdout = Pipe(process.stdout)
     stdout.until("-> run_command")
     stdout.line()
@@ -198,6 +200,13 @@ def test_a_crashed_run_is_marked_interrupted_and_its_command_killed_at_the_next_
     process.kill()
     finish(process)
     assert group_alive(pgid)  # an orphan: nothing else would ever stop it
+    return env, pgid
+
+
+def test_a_crashed_run_is_marked_interrupted_and_its_command_killed_at_the_next_start(
+    fake_api: FakeAPI, workspace: Path, leftover_groups: list[int]
+) -> None:
+    env, pgid = killed_mid_command(fake_api, workspace, leftover_groups)
     _, listed, _ = call("runs", "--json", env=env)
     assert json.loads(listed)["status"] == "interrupted"
     assert not group_alive(pgid)
@@ -366,18 +375,7 @@ def test_a_missing_workspace_is_a_clear_error(
 def test_a_killed_run_is_continued_to_its_end_and_then_takes_a_follow_up(
     fake_api: FakeAPI, workspace: Path, leftover_groups: list[int]
 ) -> None:
-    fake_api.add(Turn("Waiting.", (WAIT,)))
-    env = environment(fake_api)
-    process = agentdesk("run", "wait", "--workspace", str(workspace), "--approve", "all",
-                        "--sandbox", "off", env=env)  # so $$ is the group id out here
-    stdout = Pipe(process.stdout)
-    stdout.until("-> run_command")
-    stdout.line()
-    pgid = int(stdout.line())
-    leftover_groups.append(pgid)
-    process.kill()
-    finish(process)
-    assert group_alive(pgid)
+    env, pgid = killed_mid_command(fake_api, workspace, leftover_groups)
 
     fake_api.add(Turn("It was interrupted; all is well now."))
     code, out, err = call("runs", "continue", "1", "--approve", "all", env=env)

@@ -28,20 +28,25 @@ def big_file(root: Path) -> None:
                                            for n in range(1200)))  # about 40 KB
 
 
+def reading_run(api: FakeAPI, store: Store, root: Path, steps: int) -> list[Any]:
+    """A recorded run that reads a 40 KB file `steps` times within a 50,000-token window."""
+    big_file(root)
+    read = ToolUse("read_file", {"path": "data.txt"})
+    api.add(*[Turn(f"Reading part {n}.", (read,)) for n in range(steps)], Turn("Read it all."))
+    client = ModelClient(api_key="k", base_url=api.url)
+
+    async def go() -> list[Any]:
+        run = start_run(store, client, "read the data", root, policy=Policy(),
+                        budget=Budget(max_steps=steps + 10), context=ContextLimits(WINDOW))
+        return [e async for e in run]
+
+    return asyncio.run(go())
+
+
 def test_a_thirty_step_run_of_big_reads_stays_within_the_window(
     fake_api: FakeAPI, store: Store, tmp_path: Path
 ) -> None:
-    big_file(tmp_path)
-    read = ToolUse("read_file", {"path": "data.txt"})
-    fake_api.add(*[Turn(f"Reading part {n}.", (read,)) for n in range(30)], Turn("Read it all."))
-    client = ModelClient(api_key="k", base_url=fake_api.url)
-
-    async def go() -> list[Any]:
-        run = start_run(store, client, "read the data", tmp_path, policy=Policy(),
-                        budget=Budget(max_steps=40), context=ContextLimits(WINDOW))
-        return [e async for e in run]
-
-    events = asyncio.run(go())
+    events = reading_run(fake_api, store, tmp_path, 30)
     assert events[-1] == RunFinished("Read it all.")
     sizes = [len(json.dumps(r["body"])) // 4 for r in fake_api.requests]
     assert max(sizes) <= WINDOW
@@ -120,17 +125,7 @@ def test_a_request_refused_as_too_long_is_compacted_and_retried(tmp_path: Path) 
 def test_what_the_model_is_sent_is_shown_on_request(
     fake_api: FakeAPI, store: Store, tmp_path: Path
 ) -> None:
-    big_file(tmp_path)
-    read = ToolUse("read_file", {"path": "data.txt"})
-    fake_api.add(*[Turn(f"Reading part {n}.", (read,)) for n in range(8)], Turn("Done."))
-    client = ModelClient(api_key="k", base_url=fake_api.url)
-
-    async def go() -> int:
-        run = start_run(store, client, "read the data", tmp_path, context=ContextLimits(WINDOW))
-        events = [e async for e in run]  # the whole run: it must end before it is shown
-        return run.run_id if events else 0
-
-    run_id = asyncio.run(go())
+    run_id = reading_run(fake_api, store, tmp_path, 8)[0].run_id
     sent = json.loads(run_text(store, run_id, "sent"))
     assert sent[:-1] == fake_api.requests[-1]["body"]["messages"]
     assert "was cleared" in json.dumps(sent)
