@@ -106,7 +106,9 @@ update it as each step starts and ends, so the user can follow your progress.
 (run the tests, look at the result) before you finish.
 - write_file, edit_file and run_command may wait for the user's approval. A denied call comes \
 back as an error with the user's reason: respect it and find another way.
-- run_command runs in the workspace with no stdin and a {timeout:g} s default timeout.
+- run_command runs in the workspace with no stdin and a {timeout:g} s default timeout. It \
+may run in a sandbox: writes outside the workspace and network access then fail; say so \
+rather than retrying.
 - A tool error is information: read it, correct the call, go on.
 - When the goal is reached, or cannot be, reply without calling a tool. That reply is the \
 summary the user sees: say what you did and what is left.
