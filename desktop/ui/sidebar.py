@@ -24,12 +24,14 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.ui.day_groups import DayHeadingDelegate, local_day, mark_days
 from desktop.ui.list_pager import ListPager
+from desktop.ui.naming import named
 from desktop.ui.search_panel import SearchPanel
 
 if TYPE_CHECKING:
@@ -88,11 +90,13 @@ class Sidebar(QFrame):
         self._browse = QWidget()
         self._browse.setObjectName("historyView")
         self._browse.setAccessibleName("historyView")
-        self._sections = QVBoxLayout(self._browse)
-        self._sections.setContentsMargins(0, 0, 0, 0)
-        self._sections.setSpacing(8)
-        self._sections.addWidget(section_label("Chats"))
-        self._sections.addWidget(self.conversation_list, 1)
+        browse = QVBoxLayout(self._browse)
+        browse.setContentsMargins(0, 0, 0, 0)
+        self._sections = named(QSplitter(Qt.Orientation.Vertical), "historySplitter",
+                               "Drag to share the height between chats and runs")
+        self._sections.setChildrenCollapsible(False)
+        browse.addWidget(self._sections)
+        self.add_section("Chats", self.conversation_list)
         self._layout.addWidget(self._browse, 1)
         self._connect_signals()
 
@@ -109,9 +113,15 @@ class Sidebar(QFrame):
         self.search_panel.activeChanged.connect(self.on_search_active)
 
     def add_section(self, title: str, widget: QWidget, stretch: int = 1) -> None:
-        """Add a titled list under the conversations; they share the height."""
-        self._sections.addWidget(section_label(title))
-        self._sections.addWidget(widget, stretch)
+        """Add a titled list under the others; the user drags the handles between them."""
+        section = QWidget()
+        column = QVBoxLayout(section)
+        column.setContentsMargins(0, 4, 0, 0)
+        column.setSpacing(8)
+        column.addWidget(section_label(title))
+        column.addWidget(widget, 1)
+        self._sections.addWidget(section)
+        self._sections.setStretchFactor(self._sections.count() - 1, stretch)
 
     def on_search_active(self, active: bool) -> None:
         """Search results take the lists' place while there is a query."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -192,3 +192,18 @@ def test_each_chat_keeps_its_own_unsent_draft(
     assert [b["attachment"]["name"] for b in window.composer.attachments] == ["notes.txt"]
     qtbot.mouseClick(find(window, "newChatButton"), Qt.MouseButton.LeftButton)
     assert chat_input.toPlainText() == "another idea"
+
+
+def test_chats_and_runs_share_the_sidebar_as_the_user_drags(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    splitter = find(window, "historySplitter")
+    assert splitter.count() == 2  # chats, then runs
+    total = sum(splitter.sizes())
+    handle = splitter.handle(1)
+    start = handle.rect().center()
+    qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(handle, start + QPoint(0, -total // 4))
+    qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=start + QPoint(0, -total // 4))
+    chats, runs = splitter.sizes()
+    assert chats < runs and window.run_list.height() > window.sidebar.conversation_list.height()
