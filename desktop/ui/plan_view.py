@@ -24,13 +24,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QListWidget, QListWidgetItem, QWidget
 
 from desktop.core.events import PlanItem
-from desktop.ui.task_style import MUTED, TEXT, status_colour
+from desktop.ui.task_style import MUTED, PLAN_CURRENT, TEXT, status_colour
 
 STATUS_ROLE = Qt.ItemDataRole.UserRole
 MAX_VISIBLE_ITEMS = 8
 ROW_HEIGHT = 24
 ICON_SIZE = 16
-CURRENT_BACKGROUND = QColor("#eff4ff")
 STATUS_WORDS = {"pending": "to do", "in_progress": "in progress", "done": "done"}
 
 
@@ -115,7 +114,7 @@ class PlanView(QListWidget):
         item.setFont(font)
         item.setForeground(QBrush(MUTED if status == "done" else TEXT))
         current = status == "in_progress"
-        item.setBackground(QBrush(CURRENT_BACKGROUND if current else Qt.GlobalColor.transparent))
+        item.setBackground(QBrush(PLAN_CURRENT if current else Qt.GlobalColor.transparent))
 
     def _fit_height(self) -> None:
         rows = min(self.count(), MAX_VISIBLE_ITEMS)

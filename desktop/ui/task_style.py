@@ -25,6 +25,7 @@ CODE_BACKGROUND = QColor()
 LINK = QColor()
 ROW_SELECTED = QColor()
 ROW_HOVER = QColor()
+PLAN_CURRENT = QColor()
 
 STATUS_COLOURS: dict[str, QColor] = {
     status: QColor()
@@ -53,12 +54,12 @@ DIFF_COLOURS: dict[str, tuple[QColor, QColor | None]] = {
 _NAMED = {
     "TEXT": TEXT, "MUTED": MUTED, "FAINT": FAINT, "BORDER": BORDER, "CARD": CARD,
     "CODE_BACKGROUND": CODE_BACKGROUND, "LINK": LINK, "ROW_SELECTED": ROW_SELECTED,
-    "ROW_HOVER": ROW_HOVER,
+    "ROW_HOVER": ROW_HOVER, "PLAN_CURRENT": PLAN_CURRENT,
 }
 LIGHT = MappingProxyType({
     "TEXT": "#18181b", "MUTED": "#71717a", "FAINT": "#a1a1aa", "BORDER": "#e4e4e7",
     "CARD": "#ffffff", "CODE_BACKGROUND": "#fafafa", "LINK": "#2563eb",
-    "ROW_SELECTED": "#e0e0e5", "ROW_HOVER": "#e9e9ec",
+    "ROW_SELECTED": "#e0e0e5", "ROW_HOVER": "#e9e9ec", "PLAN_CURRENT": "#eff4ff",
     "blue": "#2563eb", "amber": "#b45309", "green": "#15803d", "red": "#b42318",
     "grey": "#71717a", "light_grey": "#a1a1aa",
     "end_finished": "#ecfdf3", "end_failed": "#fef3f2", "end_neutral": "#f4f4f5",
@@ -78,7 +79,7 @@ LIGHT = MappingProxyType({
 DARK = MappingProxyType({
     "TEXT": "#e8e8ec", "MUTED": "#8e9099", "FAINT": "#62646c", "BORDER": "#33343a",
     "CARD": "#25262b", "CODE_BACKGROUND": "#1a1b1f", "LINK": "#6b9bff",
-    "ROW_SELECTED": "#2e3036", "ROW_HOVER": "#24252a",
+    "ROW_SELECTED": "#2e3036", "ROW_HOVER": "#24252a", "PLAN_CURRENT": "#1d2640",
     "blue": "#6b9bff", "amber": "#f0a94b", "green": "#4ade80", "red": "#f97066",
     "grey": "#8e9099", "light_grey": "#62646c",
     "end_finished": "#16281e", "end_failed": "#331c1a", "end_neutral": "#26272c",

@@ -116,3 +116,16 @@ def test_system_mode_follows_the_desktop_and_a_choice_overrides_it(
         assert not window.theme.dark
     finally:
         hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+
+
+def test_the_current_plan_step_is_marked_in_the_themes_colour(qtbot: QtBot) -> None:
+    from desktop.core.events import PlanItem
+    from desktop.ui.plan_view import PlanView
+
+    task_style.use_theme(True)
+    view = PlanView()
+    qtbot.addWidget(view)
+    view.show_plan((PlanItem("Read it", "done"), PlanItem("Fix it", "in_progress")))
+    current = view.item(1).background().color().name()
+    assert current == task_style.DARK["PLAN_CURRENT"]  # not a light band under light text
+    assert view.item(1).foreground().color().name() == task_style.DARK["TEXT"]
