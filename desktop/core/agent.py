@@ -133,6 +133,7 @@ class Agent:
         """Work toward `goal` until done; the last event says how the run ended."""
         yield RunStarted(self.run_id, goal, str(self.workspace), self.model, self.budget)
         self.started = time.monotonic()
+        self.context.deadline = self.started + self.budget.max_wall_s
         if self.fork is None:
             self.add_message("user", goal)
         else:

@@ -37,11 +37,18 @@ class ToolResult:
 
 @dataclass
 class ToolContext:
-    """What tools may touch: the workspace, and the store for memory (absent in some tests)."""
+    """What tools may touch: the workspace, and the store for memory (absent in some tests).
+
+    `shown_links` holds the (device, inode) of files with several hard links whose warning
+    an approval preview showed the user; only those may be written. `deadline` (monotonic
+    seconds) is when the run's wall-time budget ends, which also ends a tool still working.
+    """
 
     workspace: Workspace
     store: Store | None = None
     run_id: int | None = None
+    shown_links: set[tuple[int, int]] = field(default_factory=set)
+    deadline: float | None = None
 
 
 Args = dict[str, Any]
