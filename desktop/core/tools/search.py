@@ -40,10 +40,10 @@ def _search(args: Args, ctx: ToolContext) -> ToolResult:
         rel = ctx.workspace.relative(path)
         try:
             hits += _matches(ctx, rel, pattern, deadline, MAX_MATCHES + 1 - len(hits))
+        except TimeoutError as exc:  # before OSError, of which it is a subclass
+            raise too_slow("the query") from exc
         except (WorkspaceError, ToolError, OSError):  # outside, special, binary, unreadable
             continue
-        except TimeoutError as exc:
-            raise too_slow("the query") from exc
         if len(hits) > MAX_MATCHES:
             break
     if not hits:
