@@ -126,5 +126,12 @@ def _conversation_provider(db: Database) -> None:
     db["conversations"].add_column("provider", str, not_null_default="")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_initial, _run_owner, _conversation_provider]
+def _run_owner_started(db: Database) -> None:
+    """When the run's process started: a reused pid is then not taken for the run's owner."""
+    db["runs"].add_column("pid_started", str)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    _initial, _run_owner, _conversation_provider, _run_owner_started,
+]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from desktop.core import events, paths, store_restore
 from desktop.core.db_errors import user_errors
 from desktop.core.fts import RECALL_ARMS, SEARCH_ARMS, searchable_text
+from desktop.core.logs import scrub
 from desktop.core.records import (
     Conversation,
     Message,
@@ -36,6 +37,7 @@ from desktop.core.records import (
     select_list,
     utc_now,
 )
+from desktop.core.run_owner import owner_alive, process_started
 from desktop.core.schema import MIGRATIONS, SCHEMA_VERSION
 
 __all__ = [
@@ -224,7 +226,7 @@ class Store:
         if status is not None:
             changes["status"] = status
         if error is not None:
-            changes["error"] = error
+            changes["error"] = scrub(error)
         if usage is not None:
             changes["input_tokens"] = usage.input_tokens
             changes["output_tokens"] = usage.output_tokens
@@ -332,7 +334,8 @@ class Store:
         now = utc_now()
         row = {"goal": goal, "workspace": workspace, "model": model, "status": "running",
                "parent_run_id": parent_run_id, "fork_seq": fork_seq,
-               "created_at": now, "updated_at": now, "pid": os.getpid()}
+               "created_at": now, "updated_at": now, "pid": os.getpid(),
+               "pid_started": process_started(os.getpid())}
         return self.run(self._db.table("runs").insert(row).last_pk)
 
     @user_errors
@@ -343,6 +346,8 @@ class Store:
         the only writer of the run's events, which the UNIQUE(run_id, seq) index enforces.
         """
         type_name, data = events.to_record(event)
+        if isinstance(data.get("error"), str):  # a server may echo the key in its error
+            data["error"] = scrub(data["error"])
         seq = self._last_seq.get(run_id)
         if seq is None:
             sql = "SELECT coalesce(max(seq), 0) FROM run_events WHERE run_id = ?"
@@ -372,6 +377,8 @@ class Store:
         now = utc_now()
         if status not in (None, "running"):
             changes.setdefault("ended_at", now)
+        if isinstance(changes.get("error"), str):
+            changes["error"] = scrub(changes["error"])
         self._update("runs", id, {**changes, "updated_at": now})
 
     @user_errors
@@ -418,8 +425,9 @@ class Store:
             " WHERE status = 'streaming' AND updated_at < ?",
             [INTERRUPTED_REPLY, now, stale],
         )
-        rows = self._db.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall()
-        dead = [id for id, pid in rows if not _process_alive(pid)]
+        sql = "SELECT id, pid, pid_started FROM runs WHERE status = 'running'"
+        dead = [id for id, pid, started in self._db.execute(sql).fetchall()
+                if not owner_alive(pid, started)]
         for id in dead:
             self._db.execute(
                 "UPDATE runs SET status = 'interrupted', updated_at = ?, ended_at = ?"
@@ -477,19 +485,3 @@ class Store:
         params = {"query": expression, "limit": limit}
         return self._db.execute(f"{sql} ORDER BY rank LIMIT :limit", params).fetchall()
 
-
-def _process_alive(pid: int | None) -> bool:
-    """Whether another process `pid` still runs.
-
-    Our own pid counts as gone: we only ask at start-up, and a container restarts with the
-    same pid. Windows has no cheap signal-0 probe, so there every run left 'running' is gone.
-    """
-    if pid is None or pid == os.getpid() or os.name != "posix":
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
