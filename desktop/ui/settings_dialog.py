@@ -32,6 +32,7 @@ from desktop.core.secrets import KeyStorageError, KeyStore
 from desktop.core.settings import MAX_TEMPERATURE, Settings
 from desktop.ui.naming import named
 from desktop.ui.provider_page import ProviderPage
+from desktop.ui.rich_text import plain
 
 THEME_NAMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 NO_TEMPERATURE = -0.1
@@ -77,7 +78,7 @@ class SettingsDialog(QDialog):
         self.wall_input = named(QSpinBox(), "defaultMaxMinutes", "Default longest run, minutes")
         self.policy_picker = _picker("approvalPolicyPicker", "Default approval policy",
                                      POLICY_NAMES, current.approval_policy)
-        self.error_label = named(QLabel(), "settingsError")
+        self.error_label = plain(named(QLabel(), "settingsError"))
         self.tabs = named(QTabWidget(), "settingsTabs")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
