@@ -4,6 +4,8 @@ locks held by other processes, and memory the model's SQL asks for.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,6 +15,9 @@ import pytest
 
 from desktop.core.run_owner import process_started
 from desktop.core.store import Store
+from desktop.core.tools import ToolContext
+from desktop.core.workspace import Workspace
+from tests.core.test_tools import run
 
 
 @pytest.fixture
@@ -50,3 +55,50 @@ def test_a_run_of_a_live_process_stays_running(
     with Store(tmp_path / "a.db") as store:
         assert store.mark_interrupted() == 0
         assert store.run(run_id).status == "running"
+
+
+# --- sql_query: what the model's SQL may take -------------------------------------------------
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> ToolContext:
+    root = tmp_path / "ws"
+    root.mkdir()
+    with contextlib.closing(sqlite3.connect(root / "data.db")) as db:
+        db.execute("CREATE TABLE t (x)")
+        db.execute("INSERT INTO t VALUES (1)")
+        db.commit()
+    (tmp_path / "other.db").write_bytes((root / "data.db").read_bytes())
+    return ToolContext(Workspace(root))
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT length(randomblob(50000000))",
+        "SELECT length(zeroblob(50000000))",
+        "SELECT length(hex(zeroblob(10000000)))",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)"
+        " SELECT length(group_concat(randomblob(1000000))) FROM n",
+    ],
+)
+def test_a_query_cannot_make_a_huge_value(ctx: ToolContext, sql: str) -> None:
+    result = run("sql_query", {"database": "data.db", "sql": sql}, ctx)
+    assert result.is_error and "too big" in result.text
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT load_extension('/tmp/evil.so')",
+        "WITH x AS (SELECT 1) DELETE FROM t",
+        "PRAGMA writable_schema = 1",
+        "ATTACH DATABASE '../other.db' AS o",
+        "SELECT * FROM pragma_table_info('t'); DROP TABLE t",
+    ],
+)
+def test_sql_that_would_write_or_load_code_is_refused(ctx: ToolContext, sql: str) -> None:
+    result = run("sql_query", {"database": "data.db", "sql": sql}, ctx)
+    assert result.is_error
+    with contextlib.closing(sqlite3.connect(ctx.workspace.root / "data.db")) as db:
+        assert db.execute("SELECT x FROM t").fetchall() == [(1,)]
