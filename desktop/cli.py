@@ -77,11 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.ui.app import run_app
 
         return run_app(demo=args.demo, verbose=args.verbose)
+    from desktop.commands.terminal_text import escaped_output
     from desktop.core.logs import setup_logging
 
     setup_logging(args.verbose)
     try:
-        return int(args.handler(args))
+        with escaped_output():
+            return int(args.handler(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -187,6 +187,7 @@ class Agent:
     async def _started(self, goal: str) -> AsyncIterator[RunEvent]:
         yield RunStarted(self.run_id, goal, str(self.workspace), self.model, self.budget)
         self.started = time.monotonic()
+        self.context.deadline = self.started + self.budget.max_wall_s
         if self.fork is not None:
             yield self.fork
         async for event in self._loop():
@@ -211,6 +212,7 @@ class Agent:
         self.budget = self.budget.after(self.steps, self.usage)
         yield RunResumed(message, previous, self.budget)
         self.started = time.monotonic()
+        self.context.deadline = self.started + self.budget.max_wall_s
         async for event in self._loop():
             yield event
 

@@ -205,11 +205,15 @@ def api_message(exc: BaseException) -> str:
     return one_line(text or str(getattr(exc, "message", "") or exc)) or "no details"
 
 
+_PAGE = re.compile(r"<(!doctype|html|head|body|title|h1|p|div)\b", re.I)
 _TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 
 
 def one_line(text: Any) -> str:
-    """A server's text (JSON, an HTML error page) as one readable line of bounded length."""
-    plain = html.unescape(_TAGS.sub(" ", str(text)[:SCANNED_CHARS]))
-    line = " ".join(plain.split())
+    """A server's text as one readable line of bounded length; an HTML page (a proxy's error
+    page) is read as its words. Other text keeps its characters: it is shown as plain text."""
+    text = str(text)[:SCANNED_CHARS]
+    if _PAGE.search(text):
+        text = html.unescape(_TAGS.sub(" ", text))
+    line = " ".join(text.split())
     return line if len(line) <= DETAIL_CHARS else line[: DETAIL_CHARS - 1].rstrip() + "…"

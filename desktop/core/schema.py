@@ -144,7 +144,13 @@ def _history_indexes(db: Database) -> None:
     )
 
 
+def _run_owner_started(db: Database) -> None:
+    """When the run's process started: a reused pid is then not taken for the run's owner."""
+    db["runs"].add_column("pid_started", str)
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _initial, _run_owner, _conversation_provider, _reply_details, _history_indexes,
+    _run_owner_started,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from desktop.core import events, fts, paths, store_restore
 from desktop.core.db_errors import user_errors
 from desktop.core.fts import RECALL_ARMS, searchable_text
+from desktop.core.logs import scrub
 from desktop.core.records import (
     Conversation,
     Message,
@@ -36,6 +37,7 @@ from desktop.core.records import (
     select_list,
     utc_now,
 )
+from desktop.core.run_owner import owner_alive, process_started
 from desktop.core.schema import MIGRATIONS, SCHEMA_VERSION
 
 __all__ = [
@@ -228,7 +230,7 @@ class Store:
         if status is not None:
             changes["status"] = status
         if error is not None:
-            changes["error"] = error
+            changes["error"] = scrub(error)
         if usage is not None:
             changes["input_tokens"] = usage.input_tokens
             changes["output_tokens"] = usage.output_tokens
@@ -340,7 +342,8 @@ class Store:
         now = utc_now()
         row = {"goal": goal, "workspace": workspace, "model": model, "status": "running",
                "parent_run_id": parent_run_id, "fork_seq": fork_seq,
-               "created_at": now, "updated_at": now, "pid": os.getpid()}
+               "created_at": now, "updated_at": now, "pid": os.getpid(),
+               "pid_started": process_started(os.getpid())}
         return self.run(self._db.table("runs").insert(row).last_pk)
 
     @user_errors
@@ -351,6 +354,8 @@ class Store:
         the only writer of the run's events, which the UNIQUE(run_id, seq) index enforces.
         """
         type_name, data = events.to_record(event)
+        if isinstance(data.get("error"), str):  # a server may echo the key in its error
+            data["error"] = scrub(data["error"])
         seq = self._last_seq.get(run_id)
         if seq is None:
             sql = "SELECT coalesce(max(seq), 0) FROM run_events WHERE run_id = ?"
@@ -380,6 +385,8 @@ class Store:
         now = utc_now()
         if status not in (None, "running"):
             changes.setdefault("ended_at", now)
+        if isinstance(changes.get("error"), str):
+            changes["error"] = scrub(changes["error"])
         self._update("runs", id, {**changes, "updated_at": now})
 
     @user_errors
@@ -387,10 +394,13 @@ class Store:
         """A run that goes on (resumed, or a follow-up): 'running' again, driven by this
         process. StoreError if another live process is driving it."""
         run = self.run(id)
-        if run.status == "running" and run.pid != os.getpid() and _process_alive(run.pid):
+        started = self._db.execute("SELECT pid_started FROM runs WHERE id = ?", [id]).fetchone()
+        if (run.status == "running" and run.pid != os.getpid()
+                and owner_alive(run.pid, started[0])):
             raise StoreError(f"run {id} is still going in another window or terminal")
         self._update("runs", id, {"status": "running", "error": None, "ended_at": None,
-                                  "pid": os.getpid(), "updated_at": utc_now()})
+                                  "pid": os.getpid(), "pid_started": process_started(os.getpid()),
+                                  "updated_at": utc_now()})
         return self.run(id)
 
     @user_errors
@@ -438,8 +448,9 @@ class Store:
             " WHERE status = 'streaming' AND updated_at < ?",
             [INTERRUPTED_REPLY, now, stale],
         )
-        rows = self._db.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall()
-        dead = [id for id, pid in rows if not _process_alive(pid)]
+        sql = "SELECT id, pid, pid_started FROM runs WHERE status = 'running'"
+        dead = [id for id, pid, started in self._db.execute(sql).fetchall()
+                if not owner_alive(pid, started)]
         for id in dead:
             self._db.execute(
                 "UPDATE runs SET status = 'interrupted', updated_at = ?, ended_at = ?"
@@ -482,19 +493,3 @@ class Store:
         (see `fts.search`)."""
         return [SearchHit(*row[:7]) for row in fts.search(self._db, query, limit)]
 
-
-def _process_alive(pid: int | None) -> bool:
-    """Whether another process `pid` still runs.
-
-    Our own pid counts as gone: we only ask at start-up, and a container restarts with the
-    same pid. Windows has no cheap signal-0 probe, so there every run left 'running' is gone.
-    """
-    if pid is None or pid == os.getpid() or os.name != "posix":
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.naming import named
+from desktop.ui.rich_text import plain, plain_tip
 from desktop.ui.run_format import diff_kind
 from desktop.ui.task_style import DIFF_COLOURS
 from desktop.ui.timeline_delegate import COLUMN_WIDTH, ROW_GAP, SIDE_MARGIN, Fonts
@@ -84,12 +85,12 @@ class ApprovalPanel(QWidget):
         self.reason_input.returnPressed.connect(self.on_deny)
 
     def _build(self, entry: ToolEntry, fonts: Fonts) -> None:
-        title = named(QLabel(entry.name), "approvalTitle")
-        key = named(QLabel(), "approvalKey")
+        title = plain(named(QLabel(entry.name), "approvalTitle"))
+        key = plain(named(QLabel(), "approvalKey"))
         key.setFont(fonts.mono)
         key.setText(QFontMetrics(fonts.mono).elidedText(entry.key, Qt.TextElideMode.ElideMiddle,
                                                         COLUMN_WIDTH - 320))
-        key.setToolTip(entry.key)
+        key.setToolTip(plain_tip(entry.key))
         state = named(QLabel("waiting for your approval"), "approvalState")
         question = named(QLabel(QUESTIONS.get(entry.name, f"Allow this {entry.name} call?")),
                          "approvalQuestion")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.attachments import MARKER, size_text
+from desktop.ui.rich_text import plain, plain_tip
 
 THUMBNAIL_PX = 36
 CARD_THUMBNAIL_PX = 96
@@ -110,7 +111,7 @@ class AttachmentChip(QFrame):
         self.setObjectName("attachmentChip")
         info = block[MARKER]
         self.name = str(info["name"])
-        self.setToolTip(f"{self.name} ({size_text(int(info['size']))})")
+        self.setToolTip(plain_tip(f"{self.name} ({size_text(int(info['size']))})"))
         self.preview = QLabel()
         self.preview.setObjectName("attachmentPreview")
         image = image_of(block) if block.get("type") == "image" else QImage()
@@ -124,8 +125,8 @@ class AttachmentChip(QFrame):
                 Qt.TransformationMode.SmoothTransformation,
             )
             self.preview.setPixmap(QPixmap.fromImage(scaled))
-        name = QLabel(self.fontMetrics().elidedText(self.name, Qt.TextElideMode.ElideMiddle,
-                                                    NAME_PX))
+        name = plain(QLabel(self.fontMetrics().elidedText(self.name, Qt.TextElideMode.ElideMiddle,
+                                                    NAME_PX)))
         name.setObjectName("attachmentName")
         size = QLabel(size_text(int(info["size"])))
         size.setObjectName("attachmentSize")
@@ -142,7 +143,7 @@ class AttachmentChip(QFrame):
             remove = QToolButton()
             remove.setObjectName("removeAttachmentButton")
             remove.setAccessibleName(f"Remove {self.name}")
-            remove.setToolTip(f"Remove {self.name}")
+            remove.setToolTip(plain_tip(f"Remove {self.name}"))
             remove.setText("×")
             remove.clicked.connect(self.removeRequested)
             row.addWidget(remove)

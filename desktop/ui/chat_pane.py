@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from desktop.ui.chat_actions import ChatActions
 from desktop.ui.composer import Composer, local_files
 from desktop.ui.message_view import COLUMN_WIDTH, ChatView
+from desktop.ui.rich_text import plain
 
 NOTICE_MS = 3000
 
@@ -30,7 +31,7 @@ class ChatPane(QWidget):
         self.actions = ChatActions()
         self.actions.hide()  # until a saved conversation is open
         self.composer = Composer()
-        self.status = QLabel()
+        self.status = plain(QLabel())
         self.status.setObjectName("chatStatus")
         self.status.setAccessibleName("chatStatus")
         self.status.setWordWrap(True)

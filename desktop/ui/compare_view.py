@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.naming import named
+from desktop.ui.rich_text import plain_tip
 from desktop.ui.run_format import clock, cost, tokens
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class CompareDialog(QDialog):
             self.table.setHorizontalHeaderItem(column, header)
             for row, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                item.setToolTip(value)
+                item.setToolTip(plain_tip(value))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
                 self.table.setItem(row, column, item)
         self.table.resizeRowsToContents()

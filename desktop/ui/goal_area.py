@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.events import Budget
 from desktop.ui.naming import named
+from desktop.ui.rich_text import plain_tip
 from desktop.ui.text_input import GrowingTextInput
 
 PLACEHOLDER = "What should the agent do? For example: make the tests pass.  (Ctrl+Enter runs)"
@@ -165,7 +166,7 @@ class GoalArea(QFrame):
         for path in paths:
             action = self.recent_menu.addAction(shown_path(path))
             action.setData(path)
-            action.setToolTip(path)
+            action.setToolTip(plain_tip(path))
         if not paths:
             self.recent_menu.addAction("No recent workspaces").setEnabled(False)
 

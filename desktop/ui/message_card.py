@@ -24,6 +24,7 @@ from desktop.core.attachments import attached, typed_text
 from desktop.ui.attachment_chips import card_chips
 from desktop.ui.message_text import MessageText
 from desktop.ui.render import copy_index
+from desktop.ui.rich_text import plain
 
 if TYPE_CHECKING:
     from desktop.core.store import Message
@@ -74,7 +75,7 @@ def _button(text: str, name: str, tip: str) -> QToolButton:
 
 
 def _label(name: str) -> QLabel:
-    label = QLabel()
+    label = plain(QLabel())
     label.setObjectName(name)
     return label
 

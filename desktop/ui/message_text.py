@@ -38,6 +38,7 @@ from desktop.ui.render import (
     normalized,
     render_chunks,
 )
+from desktop.ui.rich_text import TextDocument
 
 HINT_WIDTH = 800  # until first laid out; then the width it has, so layouts ask one width
 PLAIN = str.maketrans({"\u2029": "\n", "\u2028": "\n", "\xa0": " "})  # Qt's separators
@@ -142,7 +143,7 @@ class MessageText(QWidget):
         self.update()
 
     def _document(self, html: str) -> QTextDocument:
-        document = QTextDocument(self)
+        document = TextDocument(self)
         document.setUndoRedoEnabled(False)
         document.setDocumentMargin(0)  # as a QLabel's
         document.setDefaultFont(self.font())

@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QListWidget, QListWidgetItem, QWidget
 
 from desktop.core.events import PlanItem
+from desktop.ui.rich_text import plain_tip
 from desktop.ui.task_style import MUTED, PLAN_CURRENT, TEXT, status_colour
 
 STATUS_ROLE = Qt.ItemDataRole.UserRole
@@ -106,7 +107,7 @@ class PlanView(QListWidget):
         item.setText(plan_item.text)
         item.setData(STATUS_ROLE, status)
         item.setIcon(status_icon(status))
-        item.setToolTip(f"{plan_item.text} ({STATUS_WORDS[status]})")
+        item.setToolTip(plain_tip(f"{plan_item.text} ({STATUS_WORDS[status]})"))
         spoken = f"{STATUS_WORDS[status]}: {plan_item.text}"
         item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
         font = self.font()

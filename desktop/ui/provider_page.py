@@ -30,6 +30,7 @@ from desktop.core.llm import ModelError
 from desktop.core.providers import BUILT_IN, Provider, client_for
 from desktop.core.secrets import FoundKey, KeyringStatus, key_file_path
 from desktop.ui.naming import named
+from desktop.ui.rich_text import plain
 from desktop.ui.sdk_import import sdk_ready
 
 SOURCES = {
@@ -97,7 +98,8 @@ class ProviderPage(QWidget):
                                    "Delete the saved key when you press OK")
         self.models_input = named(QLineEdit(), "modelsInput", "Models, comma-separated")
         self.test_button = named(QPushButton("Test connection"), "testConnectionButton")
-        self.test_status = named(QLabel(), "connectionStatus", "The connection test's result")
+        self.test_status = plain(
+            named(QLabel(), "connectionStatus", "The connection test's result"))
         self.keyring_label = named(QLabel(), "keyringStatus", "Where keys are kept")
         self.file_consent = named(QCheckBox(), "keyFileConsent",
                                   "Keep keys in a file only you can read")

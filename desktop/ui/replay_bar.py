@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.naming import named
 from desktop.ui.replay import Replay
+from desktop.ui.rich_text import plain, plain_tip
 from desktop.ui.run_state import RunState
 
 SHOWN_FILES = 4
@@ -61,7 +62,8 @@ class ReplayBar(QFrame):
         self.forward_button = named(QToolButton(), "replayForward", "One event on (Right)")
         self.forward_button.setText("▶")
         self.position_label = named(QLabel(), "replayPosition", "Where the replay is")
-        self.files_label = named(QLabel(), "filesTouched", "Files the run had changed by then")
+        self.files_label = plain(
+            named(QLabel(), "filesTouched", "Files the run had changed by then"))
         self.compare_button = named(QPushButton("Compare…"), "compareButton",
                                     "Compare this run with another, side by side")
         self.export_button = named(QPushButton("Export…"), "exportButton",
@@ -140,7 +142,8 @@ class ReplayBar(QFrame):
         shown = ", ".join(files[:SHOWN_FILES])
         more = f" and {len(files) - SHOWN_FILES} more" if len(files) > SHOWN_FILES else ""
         self.files_label.setText(f"Files touched: {shown}{more}" if files else "No files touched")
-        self.files_label.setToolTip("\n".join(files) or "No file written or edited by then")
+        tip = plain_tip("\n".join(files)) or "No file written or edited by then"
+        self.files_label.setToolTip(tip)
         self.stateChosen.emit(state)
 
     def on_export_clicked(self) -> None:

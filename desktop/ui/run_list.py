@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from desktop.ui import dialogs
 from desktop.ui.day_groups import HEADER_HEIGHT, has_heading, local_day, mark_days, paint_heading
 from desktop.ui.list_pager import ListPager
+from desktop.ui.rich_text import plain_tip
 from desktop.ui.task_style import MUTED, ROW_HOVER, ROW_SELECTED, TEXT
 
 if TYPE_CHECKING:
@@ -288,7 +289,8 @@ class RunList(QListWidget):
         item.setData(DETAIL_ROLE, " · ".join(part for part in detail if part))
         item.setData(STORED_STATUS_ROLE, run.status)
         self._set_status(item, run.id, run.status)
-        item.setToolTip("\n".join(part for part in (run.goal, run.workspace, lineage(run)) if part))
+        parts = (run.goal, run.workspace, lineage(run))
+        item.setToolTip(plain_tip("\n".join(part for part in parts if part)))
         return item
 
     def _set_status(self, item: QListWidgetItem, run_id: int, stored: str) -> None:

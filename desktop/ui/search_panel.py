@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.naming import named
+from desktop.ui.rich_text import plain_tip
 from desktop.ui.task_style import MUTED, TEXT, status_colour
 
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ class SearchPanel(QWidget):
         label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         item = QListWidgetItem()
         item.setData(HIT_ROLE, hit)
-        item.setToolTip(f"{where(hit)}\n{hit.title}")
+        item.setToolTip(plain_tip(f"{where(hit)}\n{hit.title}"))
         spoken = MATCH.sub(r"\1", hit.snippet)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{where(hit)}: {spoken}")
         self.results.addItem(item)

@@ -34,6 +34,7 @@ from desktop.core.settings import MAX_TEMPERATURE, Settings
 from desktop.ui.command_settings import CommandSettings
 from desktop.ui.naming import named
 from desktop.ui.provider_page import ProviderPage
+from desktop.ui.rich_text import plain
 
 THEME_NAMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 NO_TEMPERATURE = -0.1
@@ -84,7 +85,7 @@ class SettingsDialog(QDialog):
         self.policy_picker = _picker("approvalPolicyPicker", "Default approval policy",
                                      POLICY_NAMES, current.approval_policy)
         self.commands = CommandSettings(current)
-        self.error_label = named(QLabel(), "settingsError")
+        self.error_label = plain(named(QLabel(), "settingsError"))
         self.tabs = named(QTabWidget(), "settingsTabs")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop.ui.day_groups import DayHeadingDelegate, local_day, mark_days
 from desktop.ui.list_pager import ListPager
 from desktop.ui.naming import named
+from desktop.ui.rich_text import plain_tip
 from desktop.ui.search_panel import SearchPanel
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ class Sidebar(QFrame):
             item = QListWidgetItem(conversation.title)
             item.setData(ID_ROLE, conversation.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
-            item.setToolTip(conversation.title)
+            item.setToolTip(plain_tip(conversation.title))
             items.append((item, conversation.updated_at))
         mark_days(items, previous)
         for item, _ in items:

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from desktop.ui.naming import named
+from desktop.ui.rich_text import plain
 from desktop.ui.run_state import REPLAY, RunState
 from desktop.ui.task_style import status_colour
 from desktop.ui.timeline_model import END_TITLES
@@ -25,8 +26,8 @@ class StatusLine(QWidget):
         super().__init__(parent)
         named(self, "statusBar", "The run's status, totals and time")
         self.badge = named(QLabel(), "runBadge")
-        self.counts = named(QLabel(), "runStatus", "The run's step, tokens, cost and time")
-        self.retry_notice = named(QLabel(), "retryNotice")
+        self.counts = plain(named(QLabel(), "runStatus", "The run's step, tokens, cost and time"))
+        self.retry_notice = plain(named(QLabel(), "retryNotice"))
         self.retry_notice.setWordWrap(True)
         self.state: RunState | None = None
         self._tick = QTimer(self, singleShot=True, timerType=Qt.TimerType.PreciseTimer)

@@ -42,6 +42,7 @@ from desktop.ui.naming import named
 from desktop.ui.plan_view import PlanView
 from desktop.ui.replay import Replay
 from desktop.ui.replay_bar import ReplayBar
+from desktop.ui.rich_text import plain
 from desktop.ui.run_state import RunState
 from desktop.ui.sdk_import import sdk_ready, start_sdk_import
 from desktop.ui.status_line import StatusLine
@@ -100,7 +101,7 @@ class TaskPane(QWidget):
             max_wall_s=self.settings.max_wall_s,
         )
         self.goal_area = GoalArea()
-        self.error_label = named(QLabel(), "taskError")
+        self.error_label = plain(named(QLabel(), "taskError"))
         self.plan_header = named(QLabel(), "planHeader")
         self.plan_view = PlanView()
         self.timeline = TimelineView()

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 )
 
 from desktop.core.events import ToolCallFinished
+from desktop.ui.rich_text import plain_tip
 from desktop.ui.run_format import OutputText, duration, key_argument, new_file_diff
 
 FLUSH_MS = 40
@@ -146,7 +147,7 @@ class TimelineModel(QAbstractListModel):
         if role == BODY_ROLE:
             return entry.body.text() if isinstance(entry, ToolEntry) else None
         if role == Qt.ItemDataRole.ToolTipRole and isinstance(entry, ToolEntry):
-            return f"{entry.name} {entry.key}".strip()
+            return plain_tip(f"{entry.name} {entry.key}".strip())
         return None
 
     # --- fed by RunState ------------------------------------------------------------------

@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 )
 
 from desktop.ui.render import CodeTheme, code_theme, render_markdown
+from desktop.ui.rich_text import TextDocument
 from desktop.ui.task_style import TEXT
 from desktop.ui.timeline_model import TextEntry
 
@@ -95,7 +96,7 @@ class AgentText:
         theme = code_theme()
         if rendered is None or (rendered.version, rendered.theme) != (entry.version, theme):
             markdown = render_markdown(entry.text)
-            document = rendered.document if rendered else QTextDocument()
+            document = rendered.document if rendered else TextDocument()
             document.setDocumentMargin(0)
             document.setHtml(markdown.html)
             rendered = _Rendered(entry.version, theme, document, markdown.code_blocks)

@@ -7,15 +7,26 @@ failure comes back as an `is_error` ToolResult whose text tells the model what t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import logging
+import threading
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from desktop.core.store import StoreError
 from desktop.core.tools import files, memory, plan, search, shell, sql
-from desktop.core.tools.base import Args, Tool, ToolContext, ToolError, ToolResult, cap
+from desktop.core.tools.base import (
+    Args,
+    RunTool,
+    Tool,
+    ToolContext,
+    ToolError,
+    ToolResult,
+    cap,
+)
 from desktop.core.workspace import WorkspaceError
 
 __all__ = ["TOOLS", "Tool", "ToolContext", "ToolResult", "check", "execute", "preview", "schemas"]
@@ -91,7 +102,7 @@ async def execute(name: str, args: Args, ctx: ToolContext) -> AsyncIterator[str 
             async for item in tool.stream(args, ctx):
                 yield item if isinstance(item, str) else _capped(item)
         elif tool.run is not None and tool.threaded:
-            yield _capped(await asyncio.to_thread(tool.run, args, ctx))
+            yield _capped(await _in_worker(tool.run, args, ctx))
         elif tool.run is not None:
             yield _capped(tool.run(args, ctx))
     except _FAILURES as exc:
@@ -99,6 +110,40 @@ async def execute(name: str, args: Args, ctx: ToolContext) -> AsyncIterator[str 
     except Exception as exc:  # a bug in a tool must not end the run; the model sees it failed
         log.exception("tool %s failed", name)
         yield ToolResult(f"{name} failed unexpectedly: {exc!r}", is_error=True)
+
+
+async def _in_worker(run: RunTool, args: Args, ctx: ToolContext) -> ToolResult:
+    """`run` on a daemon thread that the awaiting task may abandon.
+
+    Stop and Ctrl+C cancel the await at once, and the run's wall-time deadline ends it, even
+    if the tool is stuck (a hung file system, a slow query); a stuck daemon thread never
+    keeps the process from exiting, as a thread of asyncio's default executor would.
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[ToolResult] = loop.create_future()
+
+    def settle(result: ToolResult | None, error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(result)
+
+    def work() -> None:
+        try:
+            outcome: tuple[ToolResult | None, BaseException | None] = (run(args, ctx), None)
+        except Exception as exc:
+            outcome = (None, exc)
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits any more
+            loop.call_soon_threadsafe(settle, *outcome)
+
+    threading.Thread(target=work, name="agentdesk-tool", daemon=True).start()
+    left = None if ctx.deadline is None else max(0.0, ctx.deadline - time.monotonic())
+    try:
+        return await asyncio.wait_for(done, left)
+    except TimeoutError as exc:
+        raise ToolError("the run's time budget ran out while this call was working") from exc
 
 
 def _capped(result: ToolResult) -> ToolResult:

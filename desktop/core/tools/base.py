@@ -42,6 +42,9 @@ class ToolContext:
 
     `executor` runs run_command's commands; `command_started` hears each command's process
     group as soon as it exists, so the run can record it (and a later start can reap it).
+    `shown_links` holds the (device, inode) of files with several hard links whose warning
+    an approval preview showed the user; only those may be written. `deadline` (monotonic
+    seconds) is when the run's wall-time budget ends, which also ends a tool still working.
     """
 
     workspace: Workspace
@@ -49,6 +52,8 @@ class ToolContext:
     run_id: int | None = None
     executor: Executor = field(default_factory=LocalExecutor)
     command_started: Callable[[int, Executor], None] | None = None
+    shown_links: set[tuple[int, int]] = field(default_factory=set)
+    deadline: float | None = None
 
 
 Args = dict[str, Any]

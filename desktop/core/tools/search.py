@@ -1,47 +1,49 @@
-"""search: a Python regular expression over the workspace's text files, `path:line: text`."""
+"""search: a regular expression over the workspace's text files, `path:line: text`.
+
+The pattern is matched with a time limit (see patterns.py). Every file is opened
+through `Workspace.open_fd`, so a symlink out of the workspace, a FIFO or a file swapped
+while the search runs is skipped, never read.
+"""
 
 from __future__ import annotations
 
-import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from desktop.core.tools.base import Args, Tool, ToolContext, ToolError, ToolResult
-from desktop.core.tools.files import is_binary, walk_files
+from desktop.core.tools.files import open_text, walk_files
+from desktop.core.tools.patterns import MATCH_TIMEOUT_S, Pattern, compile_pattern, too_slow
+from desktop.core.workspace import WorkspaceError
 
 MAX_MATCHES = 200
 MAX_MATCH_CHARS = 300
 MAX_FILE_BYTES = 5_000_000
-
-
 def _candidates(top: Path) -> Iterator[Path]:
-    """Text files under `top` (or `top` itself) small enough to scan."""
-    paths = [top] if top.is_file() else walk_files(top)
-    for path in paths:
+    """Files under `top` (or `top` itself) small enough to scan."""
+    for path in [top] if top.is_file() else walk_files(top):
         try:
-            if path.stat().st_size <= MAX_FILE_BYTES and not is_binary(path):
+            if path.lstat().st_size <= MAX_FILE_BYTES:
                 yield path
-        except OSError:  # vanished or unreadable: a search skips it rather than failing
+        except OSError:  # vanished: a search skips it rather than failing
             continue
 
 
 def _search(args: Args, ctx: ToolContext) -> ToolResult:
-    try:
-        regex = re.compile(args["query"])
-    except re.error as exc:
-        raise ToolError(f"the query is not a valid regular expression: {exc}") from exc
+    pattern = compile_pattern(args["query"])
     top = ctx.workspace.resolve(args.get("path") or ".")
     if not top.exists():
         raise ToolError(f"{args['path']!r} does not exist")
+    deadline = time.monotonic() + MATCH_TIMEOUT_S
     hits: list[str] = []
     for path in _candidates(top):
         rel = ctx.workspace.relative(path)
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle, start=1):
-                if regex.search(line):
-                    hits.append(f"{rel}:{number}: {line.rstrip()[:MAX_MATCH_CHARS]}")
-                    if len(hits) > MAX_MATCHES:
-                        break
+        try:
+            hits += _matches(ctx, rel, pattern, deadline, MAX_MATCHES + 1 - len(hits))
+        except TimeoutError as exc:  # before OSError, of which it is a subclass
+            raise too_slow("the query") from exc
+        except (WorkspaceError, ToolError, OSError):  # outside, special, binary, unreadable
+            continue
         if len(hits) > MAX_MATCHES:
             break
     if not hits:
@@ -49,6 +51,23 @@ def _search(args: Args, ctx: ToolContext) -> ToolResult:
     if len(hits) > MAX_MATCHES:
         hits[MAX_MATCHES:] = [f"[stopped after {MAX_MATCHES} matches; narrow the query or path]"]
     return ToolResult("\n".join(hits))
+
+
+def _matches(
+    ctx: ToolContext, rel: str, pattern: Pattern[str], deadline: float, room: int
+) -> list[str]:
+    """Up to `room` matching lines of one file; TimeoutError once `deadline` has passed."""
+    found: list[str] = []
+    with open_text(ctx, rel) as handle:
+        for number, line in enumerate(handle, start=1):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            if pattern.search(line, timeout=left, concurrent=True):
+                found.append(f"{rel}:{number}: {line.rstrip()[:MAX_MATCH_CHARS]}")
+                if len(found) >= room:
+                    break
+    return found
 
 
 TOOLS = (

@@ -2,6 +2,11 @@
 
 The statement must start with a reading keyword, and the database is opened read-only
 (`mode=ro`, plus `PRAGMA query_only`), so even a write hidden in a CTE fails.
+
+The model chooses the SQL, so it must not choose how much memory it takes: a string or blob
+is capped at MAX_VALUE_BYTES (`randomblob(900000000)` once took 2.9 GB), SQLite's heap at
+HEAP_LIMIT_BYTES (a process-wide limit, far above what the app's own store uses), and big
+sorts spill to temporary files.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from desktop.core.tools.base import Args, Tool, ToolContext, ToolError, ToolResu
 MAX_ROWS = 200
 MAX_CELL_CHARS = 200
 QUERY_TIMEOUT_S = 30.0
+MAX_VALUE_BYTES = 16_000_000
+HEAP_LIMIT_BYTES = 512_000_000
 READING = frozenset({"SELECT", "WITH", "EXPLAIN", "PRAGMA", "VALUES"})
 _COMMENTS = re.compile(r"(\s+|--[^\n]*|/\*.*?\*/)+", re.DOTALL)
 
@@ -36,7 +43,11 @@ def _check_reads(sql: str) -> None:
 
 def _connect(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
     conn.execute("PRAGMA query_only = ON")
+    conn.execute("PRAGMA temp_store = FILE")
+    conn.execute(f"PRAGMA hard_heap_limit = {HEAP_LIMIT_BYTES}")
     deadline = time.monotonic() + QUERY_TIMEOUT_S
     conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
     return conn
