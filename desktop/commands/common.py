@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     from desktop.core.store import Store
 
 
+BUSY_TIMEOUT_MS = 30_000
+"""How long a command waits for another process's write: twenty chats at once must all land."""
+
+
 def add_demo_flag(parser: argparse.ArgumentParser) -> None:
     """Accept --demo after the subcommand too, without hiding one given before it."""
     parser.add_argument(
@@ -55,12 +59,19 @@ def model_client(args: argparse.Namespace) -> Iterator[ModelClient]:
 
 def open_store() -> Store:
     """The user's database, with runs a crash left 'running' marked interrupted (and the
-    commands they left running killed)."""
-    from desktop.core.leftovers import reap_interrupted
-    from desktop.core.store import Store
+    commands they left running killed).
 
-    store = Store.open_default()
-    reap_interrupted(store)
+    When it cannot be written (a read-only disk, a full one), history is still read: a
+    notice says so, and only a command that must write fails.
+    """
+    from desktop.core.leftovers import reap_interrupted
+    from desktop.core.store import Store, StoreError
+
+    store = Store.open_default(busy_timeout_ms=BUSY_TIMEOUT_MS)
+    try:
+        reap_interrupted(store)
+    except StoreError as exc:
+        print(f"notice: {exc}; reading only", file=sys.stderr)
     return store
 
 

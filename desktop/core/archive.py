@@ -15,6 +15,7 @@ from typing import Any, Literal
 from desktop.core.chat_transcript import chat_json, chat_markdown
 from desktop.core.conversation import conversation_at
 from desktop.core.events import from_record
+from desktop.core.import_checks import MAX_DEPTH, RecordError, check, check_depth
 from desktop.core.records import Conversation, Message, Run, StoredEvent
 from desktop.core.store import Store
 from desktop.core.transcript import run_json, run_markdown
@@ -61,8 +62,11 @@ def import_text(store: Store, text: str) -> Imported:
     """Add the exported conversation or run in `text` to the store, under new ids."""
     try:
         data = json.loads(text)
+        check_depth(data, "the file")
     except json.JSONDecodeError as exc:
         raise ArchiveError(f"not a JSON file ({exc.msg}, line {exc.lineno})") from exc
+    except (RecursionError, RecordError) as exc:
+        raise ArchiveError(f"the file is nested more than {MAX_DEPTH} levels deep") from exc
     if not isinstance(data, dict) or data.get("type") not in ("conversation", "run"):
         raise ArchiveError("not an AgentDesk export: it should be a chat or run saved as JSON")
     if data.get("version") not in READABLE_VERSIONS:
@@ -82,6 +86,7 @@ def _conversation(data: dict[str, Any]) -> tuple[Conversation, list[Message]]:
     head = data["conversation"]
     leaf = head.get("leaf", head.get("leaf_id"))
     conversation = _record(Conversation, head, id=0, leaf_id=leaf)
+    check(conversation, "conversation")
     messages = []
     seen: set[int] = set()
     for item in data["messages"]:
@@ -89,7 +94,9 @@ def _conversation(data: dict[str, Any]) -> tuple[Conversation, list[Message]]:
         if not isinstance(ref, int) or ref in seen or (parent is not None and parent not in seen):
             raise ValueError(f"message {ref!r} comes before its parent or repeats a ref")
         seen.add(ref)
-        messages.append(_record(Message, item, id=ref, conversation_id=0, parent_id=parent))
+        message = _record(Message, item, id=ref, conversation_id=0, parent_id=parent)
+        check(message, f"messages[{len(messages)}]")
+        messages.append(message)
     if leaf is not None and leaf not in seen:
         raise ValueError(f"the leaf {leaf!r} is not one of the messages")
     return conversation, messages
@@ -97,9 +104,12 @@ def _conversation(data: dict[str, Any]) -> tuple[Conversation, list[Message]]:
 
 def _run(data: dict[str, Any]) -> tuple[Run, list[StoredEvent]]:
     run = _record(Run, data["run"], id=0, pid=None)
+    check(run, "run")
     events = [_record(StoredEvent, item, run_id=0) for item in data["events"]]
-    for stored in events:
-        from_record(stored.type, stored.data)  # an unknown or malformed event fails here
+    for index, stored in enumerate(events):
+        check(stored, f"events[{index}]")
+        # an unknown or malformed event fails here, a mistyped field in check()
+        check(from_record(stored.type, stored.data), f"events[{index}].data")
     return run, events
 
 

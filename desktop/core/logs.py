@@ -63,10 +63,15 @@ def setup_logging(verbose: bool = False) -> Path:
     close_logging()
     formatter = RedactingFormatter(FORMAT)
     path = log_path()
-    handlers: list[logging.Handler] = [
-        RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
-    ]
-    if verbose:
+    handlers: list[logging.Handler] = []
+    try:
+        paths.create_private(path)
+        handlers.append(RotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"))
+        unwritable = None
+    except OSError as exc:  # a read-only data folder must not stop the app: log to stderr
+        unwritable = exc
+    if verbose or unwritable:
         handlers.append(logging.StreamHandler())
     root = logging.getLogger()
     for handler in handlers:
@@ -76,6 +81,10 @@ def setup_logging(verbose: bool = False) -> Path:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(logging.NOTSET if verbose else logging.WARNING)
+    if unwritable is not None:
+        handlers[-1].setLevel(logging.DEBUG if verbose else logging.WARNING)
+        logging.getLogger(__name__).warning("cannot write the log file (%s); logging to stderr",
+                                            unwritable)
     logging.getLogger(__name__).info("AgentDesk log%s: %s", " (verbose)" if verbose else "", path)
     return path
 

@@ -27,6 +27,22 @@ def database_path() -> Path:
     return data_dir() / "agentdesk.db"
 
 
+def create_private(path: Path) -> None:
+    """Create `path` empty and readable by its owner alone, unless it exists; then make an
+    existing one owner-only too (older versions created the database 0644)."""
+    if path.exists():
+        os.chmod(path, 0o600)
+    else:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def write_private_text(path: Path, text: str) -> None:
+    """Write `text` to `path` (an export), readable by its owner alone from the first byte."""
+    create_private(path)
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 def resources_dir() -> Path:
     """Styles and icons: inside the installed package, else the checkout's top-level folder."""
     package = Path(__file__).resolve().parents[1]

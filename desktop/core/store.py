@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any, get_args
 
 from sqlite_utils import Database
 
-from desktop.core import events, fts, paths, store_restore
+from desktop.core import db_open, events, fts, paths, store_restore
 from desktop.core.db_errors import user_errors
 from desktop.core.fts import RECALL_ARMS, searchable_text
 from desktop.core.logs import scrub
@@ -66,15 +65,14 @@ class Store:
     """One connection to the AgentDesk database; use it from the thread that opened it."""
 
     @user_errors
-    def __init__(self, path: str | Path = ":memory:", *, busy_timeout_ms: int = 1000) -> None:
+    def __init__(self, path: str | Path = ":memory:", *, busy_timeout_ms: int = 5000) -> None:
         self.path = str(path)
-        # connect()'s timeout is SQLite's busy timeout: how long to wait for another writer.
-        connection = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000)
+        # How long to wait for another writer: SQLite's busy timeout, then user_errors' retry.
+        self.busy_timeout_s = busy_timeout_ms / 1000
+        connection = db_open.connect(self.path, self.busy_timeout_s)
         self._db = Database(connection, execute_plugins=False)
         self._last_seq: dict[int, int] = {}
         try:
-            if self.path != ":memory:":
-                self._db.enable_wal()
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
@@ -83,7 +81,7 @@ class Store:
             raise
 
     @classmethod
-    def open_default(cls, *, busy_timeout_ms: int = 1000) -> Store:
+    def open_default(cls, *, busy_timeout_ms: int = 5000) -> Store:
         return cls(paths.database_path(), busy_timeout_ms=busy_timeout_ms)
 
     @user_errors

@@ -15,6 +15,7 @@ only guard is the permission policy, which asks the user before each command by 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -73,8 +74,9 @@ class Workspace:
         real = opened_path(fd, resolved)
         if problem := self._problem(fd, path, real):
             os.close(fd)
-            if created and stat.S_ISREG(os.lstat(real).st_mode):
-                os.unlink(real)
+            if created:  # ours alone (O_EXCL): take back the empty file made outside
+                with contextlib.suppress(OSError):
+                    os.unlink(real)
             raise WorkspaceError(problem)
         return fd
 

@@ -22,6 +22,7 @@ from desktop.core.archive import (
     run_text,
 )
 from desktop.core.chat_transcript import task_goal
+from desktop.core.paths import write_private_text
 from desktop.core.run_summary import RunSummary, summarize
 from desktop.core.store import Run, Store, StoreError
 
@@ -90,7 +91,7 @@ class ReviewController(QObject):
         """Write what `text_in` makes in the format the file name asks for."""
         try:
             text = text_in(format_for(path))
-            Path(path).write_text(text, encoding="utf-8")
+            write_private_text(Path(path), text)
         except (OSError, StoreError) as exc:
             self.error.emit(f"Could not export to {path}: {exc}")
             return
