@@ -75,6 +75,7 @@ def _run_core(app: QApplication, window: MainWindow, demo: bool) -> int:
         QMessageBox.critical(window, APP_NAME, f"AgentDesk cannot open its database.\n\n{exc}")
         loop.close()
         return 1
+    _stop_on_interrupt(window)  # from here on: Ctrl+C while the core loads closes cleanly too
     try:
         with contextlib.suppress(StoreError):  # locked now: the chat reports it on first write
             reap_interrupted(store)  # and kill the commands a killed app left running
@@ -83,7 +84,6 @@ def _run_core(app: QApplication, window: MainWindow, demo: bool) -> int:
             window.use_demo()
         preload()  # the UI thread's last big import, so the SDK's can run alone
         start_sdk_import()
-        _stop_on_interrupt(window)
         app.setQuitOnLastWindowClosed(False)  # the loop ends once the window has cleaned up
         loop.run_until_complete(_until_closed(window, loop))
     finally:
