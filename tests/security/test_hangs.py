@@ -38,7 +38,7 @@ def test_catastrophic_search_pattern_ends_with_an_error(ctx: ToolContext) -> Non
     started = time.monotonic()
     result = run("search", {"query": "(a|a)+$"}, ctx)
     assert result.is_error and "took longer than" in result.text
-    assert time.monotonic() - started < MATCH_TIMEOUT_S + 3
+    assert time.monotonic() - started < MATCH_TIMEOUT_S * 4  # bounded (a busy machine is slower)
 
 
 def test_catastrophic_search_leaves_other_threads_running(ctx: ToolContext) -> None:
@@ -65,7 +65,7 @@ def test_catastrophic_glob_ends_with_an_error(ctx: ToolContext) -> None:
     started = time.monotonic()
     result = run("list_files", {"pattern": "*a" * 30 + "*b"}, ctx)
     assert result.is_error or result.text.startswith("no files match")
-    assert time.monotonic() - started < MATCH_TIMEOUT_S + 3
+    assert time.monotonic() - started < MATCH_TIMEOUT_S * 4  # bounded (a busy machine is slower)
 
 
 def test_an_invalid_pattern_is_refused_with_a_reason(ctx: ToolContext) -> None:
