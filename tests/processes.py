@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 
@@ -15,3 +16,14 @@ def group_alive(pgid: int) -> bool:
         if int(fields[2]) == pgid and fields[0] != "Z":
             return True
     return False
+
+
+def group_ended(pgid: int, within_s: float = 5.0) -> bool:
+    """Whether the group is gone, or goes within `within_s`: a SIGKILL is delivered, and its
+    processes reaped, a moment after the call that sent it returns (longer on a busy machine)."""
+    deadline = time.monotonic() + within_s
+    while group_alive(pgid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True

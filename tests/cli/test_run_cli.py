@@ -23,7 +23,7 @@ import pytest
 from desktop.cli import main
 from desktop.core import sandbox
 from desktop.core.fake_api import FakeAPI, ToolUse, Turn
-from tests.processes import group_alive
+from tests.processes import group_alive, group_ended
 
 REPO = Path(__file__).resolve().parents[2]
 FIX = ToolUse("edit_file", {"path": "calc.py", "old_text": "a - b", "new_text": "a + b"})
@@ -175,7 +175,7 @@ def test_ctrl_c_cancels_the_command_and_exits_130(
     assert time.monotonic() - sent < 2.0
     assert code == 130
     assert "== cancelled: stopped by the user" in shown + out
-    assert not group_alive(pgid)
+    assert group_ended(pgid)
     _, listed, _ = call("runs", "--json", env=env)
     assert json.loads(listed)["status"] == "cancelled"
     _, markdown, _ = call("runs", "show", "1", env=env)
@@ -209,7 +209,7 @@ def test_a_crashed_run_is_marked_interrupted_and_its_command_killed_at_the_next_
     env, pgid = killed_mid_command(fake_api, workspace, leftover_groups)
     _, listed, _ = call("runs", "--json", env=env)
     assert json.loads(listed)["status"] == "interrupted"
-    assert not group_alive(pgid)
+    assert group_ended(pgid)
 
 
 def test_a_sandboxed_command_left_by_a_killed_app_is_gone_after_the_next_start(
@@ -230,7 +230,7 @@ def test_a_sandboxed_command_left_by_a_killed_app_is_gone_after_the_next_start(
     process.kill()  # the jail dies with the app; the next start makes sure of it
     finish(process)
     call("runs", env=env)
-    assert not group_alive(pgid)
+    assert group_ended(pgid)
 
 
 def test_the_terminal_asks_and_a_no_with_a_reason_reaches_the_model(
@@ -381,7 +381,7 @@ def test_a_killed_run_is_continued_to_its_end_and_then_takes_a_follow_up(
     code, out, err = call("runs", "continue", "1", "--approve", "all", env=env)
     assert code == 0, err
     assert "== continued after it was interrupted" in out and "== finished" in out
-    assert not group_alive(pgid)  # what the killed run left running was stopped first
+    assert group_ended(pgid)  # what the killed run left running was stopped first
     [result] = fake_api.requests[-1]["body"]["messages"][-1]["content"]
     assert result["is_error"] and "interrupted" in result["content"]
 

@@ -49,7 +49,7 @@ from desktop.core.permissions import Policy
 from desktop.core.recorder import ActiveRun, start_run
 from desktop.core.sandbox import SandboxExecutor
 from desktop.core.store import Store
-from tests.processes import group_alive
+from tests.processes import group_ended
 
 ALLOW = Decision(allow=True)
 Answer = Callable[[ApprovalNeeded], Decision]
@@ -321,7 +321,7 @@ def test_cancel_during_a_command_kills_its_process_group_within_a_second(
     )
     assert time.monotonic() - seen["at"] < 1.0
     assert events[-1] == RunCancelled()
-    assert not group_alive(int(seen["pgid"]))
+    assert group_ended(int(seen["pgid"]))
     assert store.run(run_id).status == "cancelled"
     assert store.events(run_id)[-1].type == "RunCancelled"
 
@@ -351,7 +351,7 @@ def test_cancelling_the_consuming_task_cancels_and_records_the_run(
         return run.run_id, pgids[0]
 
     run_id, pgid = asyncio.run(main())
-    assert not group_alive(pgid)
+    assert group_ended(pgid)
     assert store.run(run_id).status == "cancelled"
     assert store.events(run_id)[-1].type == "RunCancelled"
 

@@ -13,7 +13,7 @@ import pytest
 from desktop.core.events import CommandStarted
 from desktop.core.leftovers import kill_leftovers, start_time
 from desktop.core.store import Store
-from tests.processes import group_alive
+from tests.processes import group_alive, group_ended
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_a_leftover_group_is_killed(store: Store, groups: list) -> None:
     interrupted_run(store, process.pid, start_time(process.pid))
     assert kill_leftovers(store) == 1
     process.wait()
-    assert not group_alive(process.pid)
+    assert group_ended(process.pid)
 
 
 def test_a_group_whose_leader_is_gone_is_still_found(store: Store, groups: list) -> None:
@@ -60,7 +60,7 @@ def test_a_group_whose_leader_is_gone_is_still_found(store: Store, groups: list)
     interrupted_run(store, process.pid, started)
     assert kill_leftovers(store) == 1
     wait_exit(member)
-    assert not group_alive(process.pid)
+    assert group_ended(process.pid)
 
 
 def test_a_group_with_another_start_time_is_not_ours(store: Store, groups: list) -> None:

@@ -17,7 +17,7 @@ from desktop.core.store import Store
 from desktop.core.tools import ToolContext, ToolResult
 from desktop.core.tools.base import MAX_RESULT_CHARS
 from desktop.core.workspace import Workspace
-from tests.processes import group_alive
+from tests.processes import group_ended
 
 TOOL_NAMES = [
     "read_file", "write_file", "edit_file", "list_files", "search", "run_command",
@@ -239,7 +239,7 @@ def test_run_command_is_killed_with_its_group_at_the_timeout(ctx: ToolContext) -
     assert result.is_error
     assert "[timed out after 1 s; the command was killed]" in result.text
     pgid = int(chunks[0].split()[0])
-    assert not group_alive(pgid)
+    assert group_ended(pgid)
 
 
 def test_run_command_rejects_a_silly_timeout(ctx: ToolContext) -> None:

@@ -22,7 +22,7 @@ from desktop.ui.plan_view import STATUS_ROLE
 from desktop.ui.task_pane import TaskPane
 from desktop.ui.task_style import DIFF_COLOURS
 from desktop.ui.timeline_model import ToolEntry
-from tests.processes import group_alive
+from tests.processes import group_alive, group_ended
 from tests.ui.task_helpers import (
     WAIT_MS,
     TaskUI,
@@ -225,7 +225,7 @@ def test_stop_during_a_long_command_cancels_within_a_second_and_kills_it(
     click(qtbot, find(pane, "stopButton", QPushButton))
     wait_status(qtbot, store, run_id, "cancelled", timeout=1000)
     assert time.monotonic() - stopped_at < 1.0
-    assert not group_alive(pgid)
+    assert group_ended(pgid)
     wait_ended(qtbot, pane, run_id)
     assert card(pane, "run_command").status == "stopped"
     assert rows(pane)[-1] == "Cancelled: stopped by the user"

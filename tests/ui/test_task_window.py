@@ -15,7 +15,7 @@ from desktop.core.sandbox import executor_for
 from desktop.core.store import Store
 from desktop.ui.run_list import WAITING, RunList
 from desktop.ui.task_pane import TaskPane
-from tests.processes import group_alive
+from tests.processes import group_ended
 from tests.ui import chat_helpers
 from tests.ui.conftest import OpenWindow
 from tests.ui.task_helpers import (
@@ -125,7 +125,7 @@ def test_closing_the_window_mid_run_asks_then_stops_the_run_and_its_command(
     closing = asyncio.ensure_future(window.aclose())
     qtbot.waitUntil(closing.done, timeout=WAIT_MS)
     assert store.run(run_id).status == "cancelled"
-    assert not group_alive(pgid)
+    assert group_ended(pgid)
     assert rows(pane)[-1] == "Cancelled: stopped because the app closed"
     assert store.run(run_id).error == "stopped because the app closed"
 
