@@ -145,7 +145,7 @@ def run_events(corpus: Corpus, count: int, output_bytes: int) -> list[events.Run
     """A run of `count` events: steps of a message, usage, a command and its output."""
     calls = max(1, (count - 2) // 8)  # a step is 8 events
     chunk = max(1, output_bytes // (calls * 7))  # 3 chunks streamed, then all 4 as the result
-    found: list[events.RunEvent] = [events.RunStarted(0, "goal", "/work/app", MODEL)]
+    found: list[events.RunEvent] = [events.RunStarted(0, "goal", "~/app", MODEL)]
     for step in range(1, calls + 1):
         call = f"call-{step}"
         chunks = [corpus.output(chunk) for _ in range(4)]
@@ -171,7 +171,7 @@ def add_runs(db: sqlite3.Connection, size: Size, corpus: Corpus, start: float) -
         stamp = iso_utc(when)
         db.execute(
             "INSERT INTO runs (id, goal, workspace, model, status, summary, steps, created_at,"
-            " updated_at, ended_at) VALUES (?, ?, '/work/app', ?, 'finished', 'done', ?, ?, ?, ?)",
+            " updated_at, ended_at) VALUES (?, ?, '~/app', ?, 'finished', 'done', ?, ?, ?, ?)",
             (n, goal, MODEL, count // 8, stamp, stamp, stamp),
         )
         found = run_events(corpus, count, per_run * count // size.events_each)
