@@ -203,6 +203,8 @@ class Agent:
                     self.steps = step
                 case UsageUpdated(usage=usage):
                     self.usage = usage
+                case RunResumed():  # it went on after that end: until its next one, unended
+                    previous = "interrupted"
             previous = END_STATUS.get(type(event), previous)
         return previous
 

@@ -176,3 +176,26 @@ def test_a_calls_duration_leaves_out_the_wait_for_approval(workspace: Workspace)
     events = asyncio.run(go())
     [finished] = [e for e in events if isinstance(e, ToolCallFinished)]
     assert not finished.is_error and finished.duration_s < 0.25
+
+
+def test_a_run_continued_then_interrupted_again_says_so_when_it_goes_on(
+    workspace: Workspace,
+) -> None:
+    model = ScriptedModel([Turn("Done."), Turn("Reading.", (read(),)), Turn("Both done.")])
+
+    async def first_part() -> list[Any]:
+        return [e async for e in Agent(model, workspace).run("do it")]
+
+    history = asyncio.run(first_part())  # finished
+
+    async def follow_up() -> list[Any]:
+        seen = [e async for e in Agent(model, workspace).resume(history, "and read notes")]
+        return seen[: next(i for i, e in enumerate(seen) if isinstance(e, ToolCallStarted))]
+
+    history += asyncio.run(follow_up())  # the process died at the read
+
+    async def again() -> list[Any]:
+        return [e async for e in Agent(model, workspace).resume(history)]
+
+    resumed = next(e for e in asyncio.run(again()) if isinstance(e, RunResumed))
+    assert resumed.previous_status == "interrupted"
