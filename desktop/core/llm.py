@@ -365,8 +365,15 @@ async def _single_message(response: Any, kind: str) -> AsyncIterator[dict[str, A
     start = {**message, "content": []}
     yield {"type": "message_start", "message": start}
     for index, block in enumerate(content):
-        yield {"type": "content_block_start", "index": index, "content_block": block}
-        if isinstance(block, dict) and block.get("type") == "tool_use":
+        kind = block.get("type") if isinstance(block, dict) else None
+        if kind == "text":  # as a delta, so it is shown like streamed text
+            yield {"type": "content_block_start", "index": index,
+                   "content_block": {**block, "text": ""}}
+            yield {"type": "content_block_delta", "index": index,
+                   "delta": {"type": "text_delta", "text": str(block.get("text", ""))}}
+        else:
+            yield {"type": "content_block_start", "index": index, "content_block": block}
+        if kind == "tool_use":
             partial = json.dumps(block.get("input") or {})
             yield {"type": "content_block_delta", "index": index,
                    "delta": {"type": "input_json_delta", "partial_json": partial}}

@@ -100,7 +100,9 @@ def test_a_json_message_instead_of_a_stream_is_taken_as_the_reply(
                ' "content": [{"type": "text", "text": "mocked"}], "stop_reason": "end_turn",'
                ' "usage": {"input_tokens": 7, "output_tokens": 2}}')
     fake_api.add(Turn(body=message))
-    done = collect(quick)[-1]
+    events = collect(quick)
+    assert [e.text for e in events if isinstance(e, TextDelta)] == ["mocked"]  # shown, too
+    done = events[-1]
     assert isinstance(done, MessageDone) and done.complete
     assert (done.text, done.stop_reason, done.usage.input_tokens) == ("mocked", "end_turn", 7)
 
