@@ -14,8 +14,17 @@ from typing import TYPE_CHECKING
 from desktop.commands.common import add_demo_flag, fail, model_client, open_store
 
 if TYPE_CHECKING:
+    from desktop.core.events import ReplyFinished
     from desktop.core.llm import ModelClient
     from desktop.core.store import Store
+
+
+STOP_NOTES = {
+    "max_tokens": "the reply was cut short at its length limit (max_tokens in Settings)",
+    "refusal": "the model refused to answer",
+    "model_context_window_exceeded": "the reply stopped: the model's context window is full",
+}
+"""What the terminal says after a reply that stopped for these reasons."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,7 +70,13 @@ def chat_command(args: argparse.Namespace) -> int:
 async def _chat(store: Store, client: ModelClient, args: argparse.Namespace, text: str) -> int:
     from desktop.core import settings
     from desktop.core.chat import ChatSession
-    from desktop.core.events import HistoryTrimmed, ReplyFailed, Retrying, TextDelta
+    from desktop.core.events import (
+        HistoryTrimmed,
+        ReplyFailed,
+        ReplyFinished,
+        Retrying,
+        TextDelta,
+    )
 
     defaults = settings.load()
     conversation_id = _conversation(store, args, defaults.model)
@@ -81,12 +96,19 @@ async def _chat(store: Store, client: ModelClient, args: argparse.Namespace, tex
             elif isinstance(event, ReplyFailed):
                 sys.stdout.write("\n")
                 code = fail(event.error)
+            elif isinstance(event, ReplyFinished) and (note := _stop_note(store, event)):
+                sys.stdout.write("\n")
+                print(f"[{note}]", file=sys.stderr, end="")
     finally:
         await client.aclose()
     if code == 0:
         sys.stdout.write("\n")
     print(f"[conversation {conversation_id}]", file=sys.stderr)
     return code
+
+
+def _stop_note(store: Store, finished: ReplyFinished) -> str:
+    return STOP_NOTES.get(store.message(finished.message_id).stop_reason or "", "")
 
 
 def _conversation(store: Store, args: argparse.Namespace, default_model: str) -> int:

@@ -107,3 +107,10 @@ def test_piped_bytes_that_are_not_utf8_are_sent_not_a_traceback(
     assert done.stdout == b"Bonjour.\n" and b"Traceback" not in done.stderr
     sent = fake_api.requests[-1]["body"]["messages"][-1]["content"]
     assert sent == [{"type": "text", "text": "caf\ufffd"}]
+
+
+def test_a_reply_cut_at_its_length_limit_says_so(fake_api: FakeAPI, isolated_env: Path) -> None:
+    fake_api.add(Turn(text="The first half of", stop_reason="max_tokens"))
+    result = agentdesk("chat", "tell me everything", env=cli_env(isolated_env, fake_api))
+    assert result.returncode == 0 and result.stdout.startswith("The first half of")
+    assert "[the reply was cut short at its length limit" in result.stderr
