@@ -22,13 +22,13 @@ from benchmarks.search import QUERIES
 from benchmarks.startup import first_paint_s, warm_bytecode
 from benchmarks.window import app_window, paint_ms
 from desktop.core.store import Store
-from desktop.ui.main_window import MainWindow
+from desktop.ui.shell.main_window import MainWindow
 
 QUICK_SCALE = 0.001  # 1,000 messages: a smoke test
 DEFAULT_SCALE = 0.05  # 50,000 messages: a few minutes to build
 SEARCH_ROUNDS = 5
-ATTACH_IMPORTS = ("desktop.ui.chat_controller", "desktop.ui.connections",
-                  "desktop.ui.review_controller", "desktop.ui.task_pane")
+ATTACH_IMPORTS = ("desktop.ui.chat.controller", "desktop.ui.shell.connections",
+                  "desktop.ui.review.controller", "desktop.ui.task.pane")
 
 
 def measure(mode: str, data: str = "") -> list[dict[str, object]]:

@@ -38,7 +38,7 @@ def bare() -> None:
 
 
 def app() -> None:
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.shell.main_window import MainWindow
 
     show = MainWindow.show
 

@@ -44,7 +44,7 @@ def steps_probe(database: str, trace: str) -> list[float]:
     import qasync
 
     from desktop.ui.app import create_application
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.shell.main_window import MainWindow
 
     app = create_application()
     window = MainWindow()
@@ -55,8 +55,8 @@ def steps_probe(database: str, trace: str) -> list[float]:
     asyncio.set_event_loop(loop)
     from desktop.core.llm import ModelClient
     from desktop.core.store import Store
-    from desktop.ui.render import preload
-    from desktop.ui.sdk_import import sdk_ready, start_sdk_import
+    from desktop.ui.shell.sdk_import import sdk_ready, start_sdk_import
+    from desktop.ui.widgets.render import preload
 
     window.attach(Store(database), ModelClient(api_key="memory", base_url="http://127.0.0.1:9"))
     app.processEvents()

@@ -19,9 +19,9 @@ from benchmarks.paint import PaintProbe
 from desktop.core.llm import ModelClient
 from desktop.core.store import Store
 from desktop.ui.app import create_application
-from desktop.ui.main_window import MainWindow
-from desktop.ui.render import preload
-from desktop.ui.sdk_import import sdk_ready, start_sdk_import
+from desktop.ui.shell.main_window import MainWindow
+from desktop.ui.shell.sdk_import import sdk_ready, start_sdk_import
+from desktop.ui.widgets.render import preload
 
 SETTLE_S = 0.5
 PAINT_TIMEOUT_S = 30.0

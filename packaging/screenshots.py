@@ -74,7 +74,7 @@ async def shoot(window: object, out: Path, suffix: str) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.shell.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
     chat, composer = window.controller, window.composer
@@ -120,7 +120,7 @@ def main() -> int:
         from desktop.core import settings
         from desktop.core.store import Store
         from desktop.ui.app import create_application
-        from desktop.ui.main_window import MainWindow
+        from desktop.ui.shell.main_window import MainWindow
 
         settings.save(settings.Settings(theme=args.theme))
         app = create_application()

@@ -19,10 +19,10 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.core.paths import resources_dir
-from desktop.ui.main_window import APP_NAME, MainWindow
-from desktop.ui.render import preload
-from desktop.ui.sdk_import import start_sdk_import
-from desktop.ui.theme import TEMPLATE
+from desktop.ui.shell.main_window import APP_NAME, MainWindow
+from desktop.ui.shell.sdk_import import start_sdk_import
+from desktop.ui.theme.theme import TEMPLATE
+from desktop.ui.widgets.render import preload
 
 if TYPE_CHECKING:
     from asyncio import AbstractEventLoop

@@ -16,7 +16,7 @@ import pytest
 
 from desktop.cli import main
 from desktop.core.store import Store
-from tests.ui.review_helpers import recorded_run
+from tests.ui.review.helpers import recorded_run
 
 
 def agentdesk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -17,10 +17,10 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.fake_api import FakeAPI, Turn
 from desktop.core.store import Store
-from desktop.ui.main_window import MainWindow
-from desktop.ui.message_text import MessageText
-from desktop.ui.timeline_text import AgentText
-from tests.ui.chat_helpers import send_and_wait
+from desktop.ui.chat.message_text import MessageText
+from desktop.ui.shell.main_window import MainWindow
+from desktop.ui.task.timeline.text import AgentText
+from tests.ui.chat.helpers import send_and_wait
 from tests.ui.conftest import _joined_executor, open_window, window
 
 __all__ = ["_joined_executor", "open_window", "window"]  # the window fixtures, used here
@@ -50,7 +50,7 @@ def test_a_markdown_image_in_a_reply_is_not_loaded(
 
 
 def test_a_markdown_image_in_the_task_timeline_is_not_loaded(picture: Path) -> None:
-    from desktop.ui.timeline_model import TextEntry
+    from desktop.ui.task.timeline.model import TextEntry
 
     entry = TextEntry(step=1, text=f"Result: ![c]({picture})\n\n**done**")
     document = AgentText().document(entry, QLabel().font())

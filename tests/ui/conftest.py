@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.llm import ModelClient
 from desktop.core.store import Store
-from desktop.ui.main_window import MainWindow
+from desktop.ui.shell.main_window import MainWindow
 
 OpenWindow = Callable[..., MainWindow]
 

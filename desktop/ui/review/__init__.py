@@ -1,0 +1,1 @@
+"""Reviewing past work: search, export and import, compare runs."""

@@ -1,0 +1,225 @@
+"""`settingsDialog` (Ctrl+,): General, Providers and Agent (budgets, approvals, where commands
+run), saved to config.json on OK.
+
+OK writes the keys first (keyring, or the owner-only file with consent) and then the config
+file; if either fails the dialog stays open and says why, so nothing is half-saved without the
+user knowing. The keyring is asked while the dialog opens and when OK is pressed: the user is
+waiting on the dialog then, never on the window. `saved` holds the settings once accepted, and
+`changed_keys()` the keys it saved or deleted, so the window switches over without asking the
+keyring again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core import settings as config
+from desktop.core.llm import DEFAULT_MODEL
+from desktop.core.secrets import KeyStorageError, KeyStore
+from desktop.core.settings import MAX_TEMPERATURE, Settings
+from desktop.ui.settings.command_settings import CommandSettings
+from desktop.ui.settings.provider_page import ProviderPage
+from desktop.ui.widgets.naming import named
+from desktop.ui.widgets.rich_text import plain
+
+THEME_NAMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+NO_TEMPERATURE = -0.1
+"""The spin box's lowest value, shown as "the model's default" (no temperature is sent)."""
+POLICY_NAMES = {
+    "ask": "Ask before edits and commands (reading runs freely)",
+    "reads": "Only reading: edits and commands are refused",
+    "all": "Allow everything without asking",
+}
+
+
+def _picker(name: str, accessible: str, items: dict[str, str], current: str) -> QComboBox:
+    picker = named(QComboBox(), name, accessible)
+    for value, text in items.items():
+        picker.addItem(text, value)
+    picker.setCurrentIndex(max(0, picker.findData(current)))
+    return picker
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings; nothing changes until OK succeeds."""
+
+    def __init__(self, current: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "settingsDialog", "Settings")
+        self.setWindowTitle("Settings")
+        self.current = current
+        self.saved: Settings | None = None
+        keys = KeyStore(file_allowed=current.key_file_allowed)
+        found = {p.name: keys.lookup(p.name) for p in current.providers if not p.is_demo}
+        self.provider_page = ProviderPage(
+            current.providers, found, keys.keyring_status(), current.key_file_allowed
+        )
+        self.theme_picker = _picker("themePicker", "Theme", THEME_NAMES, current.theme)
+        self.default_provider_picker = named(QComboBox(), "defaultProviderPicker",
+                                             "The provider new chats and runs use")
+        self.model_input = named(QLineEdit(current.model), "defaultModelInput",
+                                 "The model new chats and runs start with")
+        self.max_tokens_input = named(QSpinBox(), "maxTokensInput", "Most tokens in a reply")
+        self.temperature_input = named(QDoubleSpinBox(), "temperatureInput", "Temperature")
+        self.thinking_input = named(QSpinBox(), "thinkingBudgetInput",
+                                    "Tokens the model may think before answering")
+        self.idle_input = named(QSpinBox(), "streamIdleTimeoutInput",
+                                "Seconds of silence before a reply is given up")
+        self.steps_input = named(QSpinBox(), "defaultMaxSteps", "Default most steps of a run")
+        self.cost_input = named(QDoubleSpinBox(), "defaultMaxCost", "Default most cost of a run")
+        self.wall_input = named(QSpinBox(), "defaultMaxMinutes", "Default longest run, minutes")
+        self.policy_picker = _picker("approvalPolicyPicker", "Default approval policy",
+                                     POLICY_NAMES, current.approval_policy)
+        self.commands = CommandSettings(current)
+        self.error_label = plain(named(QLabel(), "settingsError"))
+        self.tabs = named(QTabWidget(), "settingsTabs")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self._build()
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.provider_page.namesChanged.connect(self.on_provider_names_changed)
+        self.on_provider_names_changed()
+        self.resize(720, 500)
+
+    def _build(self) -> None:
+        current = self.current
+        self.model_input.setPlaceholderText(f"the provider's default ({DEFAULT_MODEL})")
+        self.max_tokens_input.setRange(1, 1_000_000)
+        self.max_tokens_input.setValue(current.max_tokens)
+        self.temperature_input.setRange(NO_TEMPERATURE, MAX_TEMPERATURE)
+        self.temperature_input.setSingleStep(0.1)
+        self.temperature_input.setDecimals(2)
+        self.temperature_input.setSpecialValueText("the model's default")
+        temperature = current.temperature
+        self.temperature_input.setValue(NO_TEMPERATURE if temperature is None else temperature)
+        self.thinking_input.setRange(0, 200_000)
+        self.thinking_input.setSingleStep(1024)
+        self.thinking_input.setSpecialValueText("off")
+        self.thinking_input.setSuffix(" tokens")
+        self.thinking_input.setValue(current.thinking_budget)
+        self.idle_input.setRange(5, 3600)
+        self.idle_input.setSuffix(" s")
+        self.idle_input.setValue(round(current.stream_idle_timeout_s))
+        self.steps_input.setRange(1, 1000)
+        self.steps_input.setValue(current.max_steps)
+        self.cost_input.setRange(0.01, 10_000.0)
+        self.cost_input.setPrefix("$")
+        self.cost_input.setValue(current.max_cost_usd)
+        self.wall_input.setRange(1, 24 * 60)
+        self.wall_input.setSuffix(" min")
+        self.wall_input.setValue(max(1, round(current.max_wall_s / 60)))
+        general = QWidget()
+        form = QFormLayout(general)
+        form.addRow("Theme", self.theme_picker)
+        form.addRow("Provider", self.default_provider_picker)
+        form.addRow("Model", self.model_input)
+        form.addRow("Max tokens per reply", self.max_tokens_input)
+        form.addRow("Temperature", self.temperature_input)
+        form.addRow("Extended thinking", self.thinking_input)
+        form.addRow("Give up after silence", self.idle_input)
+        agent = QWidget()
+        form = QFormLayout(agent)
+        form.addRow("Max steps", self.steps_input)
+        form.addRow("Max cost", self.cost_input)
+        form.addRow("Max time", self.wall_input)
+        form.addRow("Approvals", self.policy_picker)
+        self.commands.add_rows(form)
+        form.addRow("", QLabel("Budgets, approvals and commands for new runs; a run keeps the "
+                               "ones it started with."))
+        self.tabs.addTab(general, "General")
+        self.tabs.addTab(self.provider_page, "Providers")
+        self.tabs.addTab(agent, "Agent")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+    def edited(self) -> Settings:
+        """The settings as the form has them. Starts from the file, so what another part of the
+        app saved meanwhile (recent workspaces) is kept."""
+        return dataclasses.replace(
+            config.load(),
+            theme=self.theme_picker.currentData(),
+            provider=self.default_provider_picker.currentText(),
+            model=self.model_input.text().strip(),
+            max_tokens=self.max_tokens_input.value(),
+            temperature=self._temperature(),
+            thinking_budget=self.thinking_input.value(),
+            stream_idle_timeout_s=float(self.idle_input.value()),
+            max_steps=self.steps_input.value(),
+            max_cost_usd=self.cost_input.value(),
+            max_wall_s=self.wall_input.value() * 60.0,
+            approval_policy=self.policy_picker.currentData(),
+            providers=self.provider_page.providers(),
+            key_file_allowed=self.provider_page.file_allowed(),
+            **self.commands.values(),
+        )
+
+    def _temperature(self) -> float | None:
+        value = round(self.temperature_input.value(), 2)
+        return None if value < 0 else value
+
+    def changed_keys(self) -> dict[str, str | None]:
+        """{profile: its key from now on} for the keys OK saved or deleted."""
+        return self.provider_page.changed_keys()
+
+    def accept(self) -> None:
+        """Save keys, then the config file; stay open and say why if either fails."""
+        if problem := self.provider_page.problem():
+            self._show_error(problem)
+            return
+        edited = self.edited()
+        keys = KeyStore(file_allowed=edited.key_file_allowed)
+        try:
+            for change in self.provider_page.key_changes():
+                if change.key is None:
+                    keys.delete(change.provider)
+                else:
+                    keys.save(change.provider, change.key)
+            if self.current.key_file_allowed and not edited.key_file_allowed:
+                keys.delete_key_file()
+            config.save(edited)
+        except KeyStorageError as exc:
+            self._show_error(f"The key was not saved: {exc}.")
+            return
+        except OSError as exc:
+            self._show_error(f"The settings were not saved: {exc}")
+            return
+        self.saved = edited
+        self.provider_page.stop_test()
+        super().accept()
+
+    def reject(self) -> None:
+        self.provider_page.stop_test()
+        super().reject()
+
+    def on_provider_names_changed(self) -> None:
+        picker = self.default_provider_picker
+        chosen = picker.currentText() or self.current.provider
+        picker.blockSignals(True)
+        picker.clear()
+        picker.addItems([p.name for p in self.provider_page.providers()])
+        picker.setCurrentText(chosen)
+        picker.blockSignals(False)
+
+    def _show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.show()

@@ -1,0 +1,1 @@
+"""The window frame around the panes: the main window, sidebar, banner, shortcuts and providers."""

@@ -1,0 +1,1 @@
+"""The run's timeline: a model of its events, the painter of its rows, and the view."""

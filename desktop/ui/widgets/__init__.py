@@ -1,0 +1,1 @@
+"""Building blocks every pane uses: naming, rich text, markdown, dialogs, text input, paging."""
