@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop.core.paths import resources_dir
 from desktop.ui.shell.main_window import APP_NAME, MainWindow
 from desktop.ui.shell.sdk_import import start_sdk_import
-from desktop.ui.theme.theme import TEMPLATE
+from desktop.ui.theme.app_theme import TEMPLATE
 from desktop.ui.widgets.render import preload
 
 if TYPE_CHECKING:

@@ -1,1 +1,1 @@
-"""The Chat tab (model mode): the message view, the composer, and the controller that streams replies."""
+"""The Chat tab (model mode): messages, the composer, and the controller that streams replies."""

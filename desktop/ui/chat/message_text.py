@@ -30,10 +30,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
+from desktop.ui.theme.palette import Palette, current
 from desktop.ui.widgets.render import (
     Chunk,
-    CodeTheme,
-    code_theme,
     copy_index,
     normalized,
     render_chunks,
@@ -69,7 +68,7 @@ class MessageText(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._chunks: list[Chunk] = []
-        self._theme: CodeTheme | None = None
+        self._theme: Palette | None = None
         self.pages: list[Page] = []
         self._anchor: Spot | None = None  # where a selection started, and where it ends
         self._cursor: Spot | None = None
@@ -102,7 +101,7 @@ class MessageText(QWidget):
         first_code_block = sum(len(chunk.rendered.code_blocks) for chunk in kept)
         fresh = render_chunks(text[start:], markdown=markdown, first_code_block=first_code_block)
         self._chunks = kept + fresh
-        self._theme = code_theme()
+        self._theme = current()
         self._show([chunk.rendered.html for chunk in fresh], first=len(kept))
         self.setAccessibleDescription(text)
 
@@ -113,7 +112,7 @@ class MessageText(QWidget):
 
     def _stable_chunks(self, text: str) -> list[Chunk]:
         """The chunks `text` still starts with, but not the last: it may have grown."""
-        if self._theme is not code_theme():  # rendered in other colours: render all again
+        if self._theme is not current():  # rendered in other colours: render all again
             return []
         kept: list[Chunk] = []
         offset = 0

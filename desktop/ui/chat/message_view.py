@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from desktop.ui.theme.task_style import LINK
+from desktop.ui.theme.palette import current
 
 if TYPE_CHECKING:
     from desktop.core.store import Message
@@ -138,7 +138,7 @@ class ChatView(QScrollArea):
             return False
         self._settle_layout()
         self.ensureWidgetVisible(card, 0, FLASH_MARGIN_PX)
-        card.highlight(LINK)
+        card.highlight(current().colour("accent"))
         QTimer.singleShot(FLASH_MS, card, lambda: card.highlight(None))
         return True
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.theme.task_style import MUTED, TEXT, status_colour
+from desktop.ui.theme.palette import current
 from desktop.ui.widgets.naming import named
 from desktop.ui.widgets.rich_text import plain_tip
 
@@ -54,7 +54,7 @@ def where(hit: SearchHit) -> str:
 def snippet_html(snippet: str) -> str:
     """The snippet with the store's [match] markers as bold, coloured text; the rest escaped."""
     parts, last = [], 0
-    style = f"font-weight:600; color:{status_colour('waiting').name()}"  # the theme's amber
+    style = f"font-weight:600; color:{current()['warning']}"
     for match in MATCH.finditer(snippet):
         parts.append(html.escape(snippet[last:match.start()]))
         parts.append(f"<span style='{style}'>{html.escape(match.group(1))}</span>")
@@ -181,9 +181,10 @@ class SearchPanel(QWidget):
         if len(title) > TITLE_CHARS:
             title = title[: TITLE_CHARS - 1] + "…"
         title = html.escape(title)
+        colours = current()
         label = QLabel(
-            f"<div style='color:{MUTED.name()}; font-size:11px'>{html.escape(where(hit))} · "
-            f"{title}</div><div style='color:{TEXT.name()}'>{snippet_html(hit.snippet)}</div>"
+            f"<div style='color:{colours['muted']}; font-size:11px'>{html.escape(where(hit))} · "
+            f"{title}</div><div style='color:{colours['text']}'>{snippet_html(hit.snippet)}</div>"
         )
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setWordWrap(True)

@@ -35,7 +35,7 @@ from desktop.ui.shell.shortcuts import Shortcuts, ShortcutsSheet
 from desktop.ui.shell.sidebar import Sidebar
 from desktop.ui.shell.window_actions import WindowActions
 from desktop.ui.task.run_list import RunList
-from desktop.ui.theme.theme import Theme
+from desktop.ui.theme.app_theme import Theme
 
 if TYPE_CHECKING:
     from desktop.core.llm import ModelClient

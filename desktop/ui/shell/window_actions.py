@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QLineEdit, QTabWidget, QWidget
 from desktop.core import settings as config
 from desktop.core.providers import DEMO
 from desktop.ui.shell.shortcuts import ShortcutsSheet
-from desktop.ui.theme import task_style
+from desktop.ui.theme.palette import current
+from desktop.ui.theme.task_sheet import pane_sheet
 
 if TYPE_CHECKING:
     from desktop.core.settings import Settings
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from desktop.ui.task.controller import TaskController
     from desktop.ui.task.pane import TaskPane
     from desktop.ui.task.run_list import RunList
-    from desktop.ui.theme.theme import Theme
+    from desktop.ui.theme.app_theme import Theme
 
 
 class WindowActions:
@@ -152,7 +153,7 @@ class WindowActions:
         for card in self.chat_pane.view.cards:
             card.on_render_due()
         if self.task_pane is not None:
-            self.task_pane.setStyleSheet(task_style.pane_sheet())
+            self.task_pane.setStyleSheet(pane_sheet(current()))
             self.task_pane.on_plan_changed()
             self.task_pane.timeline.viewport().update()
         self.run_list.viewport().update()

@@ -1,1 +1,1 @@
-"""The Task tab (agent mode): the goal, the plan, the approvals, the live timeline, replay and the run list."""
+"""The Task tab (agent mode): goal, plan, approvals, the live timeline, replay, the run list."""

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.task.timeline.delegate import COLUMN_WIDTH, ROW_GAP, SIDE_MARGIN, Fonts
 from desktop.ui.task.timeline.model import DIFF_TOOLS, ToolEntry
-from desktop.ui.theme.task_style import DIFF_COLOURS
+from desktop.ui.theme.palette import DIFF_HUES, current
 from desktop.ui.widgets.naming import named
 from desktop.ui.widgets.rich_text import plain, plain_tip
 from desktop.ui.widgets.run_format import diff_kind
@@ -43,7 +43,8 @@ class DiffHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
         self._formats: dict[str, QTextCharFormat] = {}
-        for kind, (colour, background) in DIFF_COLOURS.items():
+        for kind in DIFF_HUES:
+            colour, background = current().diff(kind)
             text_format = QTextCharFormat()
             text_format.setForeground(colour)
             if background is not None:

@@ -46,7 +46,8 @@ from desktop.ui.task.run_state import RunState
 from desktop.ui.task.status_line import StatusLine
 from desktop.ui.task.timeline.delegate import COLUMN_WIDTH, SIDE_MARGIN
 from desktop.ui.task.timeline.view import TimelineView
-from desktop.ui.theme.task_style import pane_sheet
+from desktop.ui.theme.palette import current
+from desktop.ui.theme.task_sheet import pane_sheet
 from desktop.ui.widgets import dialogs
 from desktop.ui.widgets.naming import named
 from desktop.ui.widgets.rich_text import plain
@@ -84,7 +85,7 @@ class TaskPane(QWidget):
     ) -> None:
         super().__init__(parent)
         named(self, "taskPane", "Agent mode: give a goal, watch and approve the run")
-        self.setStyleSheet(pane_sheet())
+        self.setStyleSheet(pane_sheet(current()))
         self.choose_folder = choose_folder
         self.ask_instruction: dialogs.InstructionAsker = dialogs.ask_instruction
         self.show_text: dialogs.TextViewer = dialogs.show_text

@@ -24,7 +24,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QListWidget, QListWidgetItem, QWidget
 
 from desktop.core.events import PlanItem
-from desktop.ui.theme.task_style import MUTED, PLAN_CURRENT, TEXT, status_colour
+from desktop.ui.theme.palette import PALETTES, current
 from desktop.ui.widgets.rich_text import plain_tip
 
 STATUS_ROLE = Qt.ItemDataRole.UserRole
@@ -34,9 +34,13 @@ ICON_SIZE = 16
 STATUS_WORDS = {"pending": "to do", "in_progress": "in progress", "done": "done"}
 
 
-@functools.cache
 def status_icon(status: str) -> QIcon:
     """A ring (pending), a ring with a dot (in progress) or a check on a disc (done)."""
+    return _status_icon(status, current().dark)
+
+
+@functools.cache
+def _status_icon(status: str, dark: bool) -> QIcon:
     screen = QGuiApplication.primaryScreen()
     scale = screen.devicePixelRatio() if screen is not None else 1.0
     pixmap = QPixmap(int(ICON_SIZE * scale), int(ICON_SIZE * scale))
@@ -44,7 +48,7 @@ def status_icon(status: str) -> QIcon:
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    colour = status_colour(status)
+    colour = PALETTES[dark].status(status)
     ring = QRectF(2, 2, ICON_SIZE - 4, ICON_SIZE - 4)
     if status == "done":
         painter.setPen(Qt.PenStyle.NoPen)
@@ -113,9 +117,10 @@ class PlanView(QListWidget):
         font = self.font()
         font.setBold(status == "in_progress")
         item.setFont(font)
-        item.setForeground(QBrush(MUTED if status == "done" else TEXT))
-        current = status == "in_progress"
-        item.setBackground(QBrush(PLAN_CURRENT if current else Qt.GlobalColor.transparent))
+        colours = current()
+        item.setForeground(colours.colour("muted" if status == "done" else "text"))
+        band = colours.colour("plan_current") if status == "in_progress" else QColor(0, 0, 0, 0)
+        item.setBackground(band)
 
     def _fit_height(self) -> None:
         rows = min(self.count(), MAX_VISIBLE_ITEMS)

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.theme.task_style import MUTED, ROW_HOVER, ROW_SELECTED, TEXT
+from desktop.ui.theme.palette import current
 from desktop.ui.widgets import dialogs
 from desktop.ui.widgets.day_groups import (
     HEADER_HEIGHT,
@@ -107,9 +107,9 @@ class RunItemDelegate(QStyledItemDelegate):
         rect = paint_heading(painter, option, index).adjusted(0, 1, 0, -1)
         state = option.state
         if state & QStyle.StateFlag.State_Selected:
-            background = ROW_SELECTED
+            background = current().colour("list_selected")
         elif state & QStyle.StateFlag.State_MouseOver:
-            background = ROW_HOVER
+            background = current().colour("list_hover")
         else:
             background = None
         if background is not None:
@@ -119,7 +119,7 @@ class RunItemDelegate(QStyledItemDelegate):
         text_rect = rect.adjusted(8, 5, -8, -5)
         font = QFont(option.font)
         painter.setFont(font)
-        painter.setPen(TEXT)
+        painter.setPen(current().colour("text"))
         goal = QFontMetrics(font).elidedText(
             index.data(), Qt.TextElideMode.ElideRight, text_rect.width()
         )
@@ -151,7 +151,7 @@ class RunItemDelegate(QStyledItemDelegate):
         detail_rect = QRect(badge.right() + 8, top, rect.right() - badge.right() - 8, height)
         detail = metrics.elidedText(index.data(DETAIL_ROLE), Qt.TextElideMode.ElideRight,
                                     detail_rect.width())
-        painter.setPen(MUTED)
+        painter.setPen(current().colour("muted"))
         painter.drawText(detail_rect, Qt.AlignmentFlag.AlignVCenter, detail)
 
 

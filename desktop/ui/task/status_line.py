@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from desktop.ui.task.run_state import REPLAY, RunState
 from desktop.ui.task.timeline.model import END_TITLES
-from desktop.ui.theme.task_style import status_colour
+from desktop.ui.theme.palette import current
 from desktop.ui.widgets.naming import named
 from desktop.ui.widgets.rich_text import plain
 
@@ -52,7 +52,7 @@ class StatusLine(QWidget):
                 word = "Running"
             else:
                 word = "Replay" if state.status == REPLAY else END_TITLES.get(state.status, "")
-            colour = status_colour(state.status).name()
+            colour = current().status(state.status).name()
             self.badge.setText(f"<span style='color:{colour}'>●</span>&nbsp;{word}")
             self.badge.setAccessibleDescription(word)
             self.counts.setText(state.status_text())

@@ -2,8 +2,8 @@
 
 Qt rich text has no CSS padding on blocks, no classes and no `<div>` styling, so code blocks are
 single-cell tables with inline pygments colours, and every style is inline. The colours come
-from the current `CodeTheme` (light or dark, set by the window's theme through `use_theme`), so
-a message is re-rendered when the theme changes. markdown-it and pygments are imported on first
+from the palette in use (light or dark, chosen by the window's theme), so a message is
+re-rendered when the theme changes. markdown-it and pygments are imported on first
 use: together they cost ~60 ms that must not delay the first paint.
 """
 
@@ -14,6 +14,8 @@ import html
 import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from desktop.ui.theme.palette import current
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -30,39 +32,6 @@ COMMON_LANGUAGES = (
     "go", "java", "c", "cpp", "diff",
 )
 CHUNK_CHARS = 700  # laid out in ~1 ms; a 20,000-character label takes ~150 ms
-
-
-@dataclass(frozen=True)
-class CodeTheme:
-    """The colours of code in a message; the pygments style must read well on `background`."""
-
-    pygments_style: str
-    background: str
-    border: str
-    header: str
-    header_background: str
-    inline_background: str
-    quote: str
-
-
-LIGHT_CODE = CodeTheme(
-    pygments_style="default", background="#f6f8fa", border="#d8dee4", header="#57606a",
-    header_background="#eef1f4", inline_background="#eff1f3", quote="#57606a",
-)
-DARK_CODE = CodeTheme(
-    pygments_style="github-dark", background="#141518", border="#3a3b41", header="#9a9ca6",
-    header_background="#1c1d21", inline_background="#2c2d33", quote="#9a9ca6",
-)
-_current = [LIGHT_CODE]  # one slot, swapped by use_theme
-
-
-def use_theme(dark: bool) -> None:
-    """Render code from now on in the dark or the light colours."""
-    _current[0] = DARK_CODE if dark else LIGHT_CODE
-
-
-def code_theme() -> CodeTheme:
-    return _current[0]
 
 
 @dataclass(frozen=True)
@@ -194,9 +163,9 @@ def _fence(
 
 def code_block_html(code: str, language: str, index: int) -> str:
     """A bordered box: a header (language, Copy link) over the highlighted code."""
-    theme = code_theme()
+    theme = current()
     label = html.escape(language or "code")
-    small = f'style="color: {theme.header}; font-size: small"'
+    small = f'style="color: {theme["code_header"]}; font-size: small"'
     header = (
         f'<table width="100%" cellspacing="0" cellpadding="0" border="0"><tr>'
         f"<td {small}>{label}</td>"
@@ -205,9 +174,10 @@ def code_block_html(code: str, language: str, index: int) -> str:
     )
     return (
         f'<table width="100%" cellspacing="0" cellpadding="8" border="1"'
-        f' style="border-collapse: collapse; border-style: solid; border-color: {theme.border};'
-        f' background-color: {theme.background}; margin-top: 6px; margin-bottom: 6px">'
-        f'<tr><td style="background-color: {theme.header_background}">{header}</td></tr>'
+        f' style="border-collapse: collapse; border-style: solid;'
+        f' border-color: {theme["code_border"]}; background-color: {theme["code_block"]};'
+        f' margin-top: 6px; margin-bottom: 6px">'
+        f'<tr><td style="background-color: {theme["code_header_background"]}">{header}</td></tr>'
         f'<tr><td><pre style="font-family: {MONO}; white-space: pre-wrap; margin: 0">'
         f"{highlight(code, language)}</pre></td></tr></table>"
     )
@@ -215,7 +185,7 @@ def code_block_html(code: str, language: str, index: int) -> str:
 
 def highlight(code: str, language: str) -> str:
     """Pygments spans with inline colours; unknown languages come back escaped, uncoloured."""
-    return _highlight(code, language, code_theme().pygments_style)
+    return _highlight(code, language, current().pygments_style)
 
 
 @functools.lru_cache(maxsize=256)  # a streaming reply renders its finished blocks again and again
@@ -256,7 +226,7 @@ def _code_inline(
     self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
 ) -> str:
     code = html.escape(tokens[idx].content)
-    style = f"font-family: {MONO}; background-color: {code_theme().inline_background}"
+    style = f"font-family: {MONO}; background-color: {current()['code_inline']}"
     return f'<code style="{style}">&nbsp;{code}&nbsp;</code>'
 
 
@@ -273,11 +243,11 @@ def _table_open(
     return (
         '<table border="1" cellspacing="0" cellpadding="6"'
         ' style="border-collapse: collapse; border-style: solid;'
-        f' border-color: {code_theme().border}">'
+        f' border-color: {current()["code_border"]}">'
     )
 
 
 def _blockquote_open(
     self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
 ) -> str:
-    return f'<blockquote style="color: {code_theme().quote}">'
+    return f'<blockquote style="color: {current()["quote"]}">'

@@ -21,7 +21,8 @@ from desktop.core.store import Store
 from desktop.ui.task.pane import TaskPane
 from desktop.ui.task.plan_view import STATUS_ROLE
 from desktop.ui.task.timeline.model import ToolEntry
-from desktop.ui.theme.task_style import DIFF_COLOURS
+from desktop.ui.theme import palette
+from desktop.ui.theme.palette import DIFF_HUES
 from tests.processes import group_alive, group_ended
 from tests.ui.task.helpers import (
     WAIT_MS,
@@ -95,8 +96,8 @@ def painted_diff_colours(pane: TaskPane, entry: ToolEntry) -> set[str]:
         for y in range(image.height())
     }
     return {
-        kind for kind, (_, background) in DIFF_COLOURS.items()
-        if background is not None and background.name() in pixels
+        kind for kind in DIFF_HUES
+        if (shade := palette.current().diff(kind)[1]) is not None and shade.name() in pixels
     }
 
 
@@ -135,8 +136,9 @@ def test_plan_cards_output_approve_and_deny(
     panel = wait_for_approval(qtbot, pane, "edit_file")
     preview = find(panel, "approvalPreview", QPlainTextEdit)
     assert "-    return a - b\n+    return a + b" in preview.toPlainText()
-    assert preview_colour(preview, "-    return a - b") == DIFF_COLOURS["removed"][0].name()
-    assert preview_colour(preview, "+    return a + b") == DIFF_COLOURS["added"][0].name()
+    colours = palette.current()
+    assert preview_colour(preview, "-    return a - b") == colours.diff("removed")[0].name()
+    assert preview_colour(preview, "+    return a + b") == colours.diff("added")[0].name()
     assert calc.read_text() == "def add(a, b):\n    return a - b\n"  # nothing written yet
     current = pane.plan_view.item(1)
     assert (current.data(STATUS_ROLE), current.font().bold()) == ("in_progress", True)

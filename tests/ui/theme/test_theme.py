@@ -14,10 +14,9 @@ from desktop.core import settings
 from desktop.core.fake_api import FakeAPI, Turn
 from desktop.ui.settings.dialog import SettingsDialog
 from desktop.ui.shell.main_window import MainWindow
-from desktop.ui.theme import task_style
-from desktop.ui.theme.theme import DARK, LIGHT
-from desktop.ui.widgets import render
-from desktop.ui.widgets.render import DARK_CODE, LIGHT_CODE, render_markdown
+from desktop.ui.theme import palette
+from desktop.ui.theme.palette import DARK, LIGHT, PALETTES
+from desktop.ui.widgets.render import render_markdown
 from tests.ui.chat.helpers import cards, send_and_wait
 
 CODE = "```python\ndef greet(name):\n    return 'hi ' + name\n```"
@@ -27,8 +26,7 @@ CODE = "```python\ndef greet(name):\n    return 'hi ' + name\n```"
 def light_afterwards() -> Iterator[None]:
     """Colours are app-wide: leave them light for the tests that follow."""
     yield
-    render.use_theme(False)
-    task_style.use_theme(False)
+    palette.use(False)
 
 
 def card_html(window: MainWindow) -> str:
@@ -49,17 +47,16 @@ def right_inside(widget: QWidget) -> str:
 
 
 def test_code_blocks_are_coloured_for_the_theme() -> None:
-    render.use_theme(False)
+    palette.use(False)
     light = render_markdown(CODE).html
-    render.use_theme(True)
+    palette.use(True)
     dark = render_markdown(CODE).html
 
-    assert LIGHT_CODE.background in light and DARK_CODE.background not in light
-    assert DARK_CODE.background in dark and LIGHT_CODE.background not in dark
+    assert LIGHT["code_block"] in light and DARK["code_block"] not in light
+    assert DARK["code_block"] in dark and LIGHT["code_block"] not in dark
     # pygments' own colours change too, not only the box around them
-    strip = [LIGHT_CODE.background, LIGHT_CODE.border, LIGHT_CODE.header,
-             LIGHT_CODE.header_background, DARK_CODE.background, DARK_CODE.border,
-             DARK_CODE.header, DARK_CODE.header_background]
+    box = ("code_block", "code_border", "code_header", "code_header_background")
+    strip = [colours[name] for colours in (LIGHT, DARK) for name in box]
     for colour in strip:
         light, dark = light.replace(colour, ""), dark.replace(colour, "")
     assert light != dark
@@ -71,7 +68,7 @@ def test_switching_theme_in_settings_restyles_the_window(
     fake_api.add(Turn(text=f"Here:\n\n{CODE}"))
     send_and_wait(qtbot, window, "show me code")
     before = card_html(window)
-    assert LIGHT_CODE.background in before
+    assert LIGHT["code_block"] in before
     user_card, reply_card = cards(window)
     assert edge_and_inside(user_card) == (LIGHT["user_card_border"], LIGHT["user_card"])
     search = window.sidebar.search_panel.search_input
@@ -91,12 +88,12 @@ def test_switching_theme_in_settings_restyles_the_window(
     assert after != before
     assert edge_and_inside(reply_card) == (DARK["card_border"], DARK["base"])
     assert right_inside(search) == DARK["base"]  # the sidebar's widgets follow too
-    assert DARK_CODE.background in after and LIGHT_CODE.background not in after
+    assert DARK["code_block"] in after and LIGHT["code_block"] not in after
     sheet = QApplication.instance().styleSheet()  # type: ignore[union-attr]
     assert DARK["base"] in sheet and LIGHT["base"] not in sheet
     assert window.task_pane is not None
-    assert task_style.DARK["pane"] in window.task_pane.styleSheet()
-    assert task_style.TEXT.name() == task_style.DARK["TEXT"]
+    assert DARK["base"] in window.task_pane.styleSheet()
+    assert palette.current().colour("text").name() == DARK["text"]
     assert json.loads(settings.config_path().read_text())["theme"] == "dark"
 
 
@@ -108,10 +105,10 @@ def test_system_mode_follows_the_desktop_and_a_choice_overrides_it(
     try:
         with qtbot.waitSignal(window.theme.changed):
             hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)  # what the desktop sends
-        assert window.theme.dark and render.code_theme() is DARK_CODE
+        assert window.theme.dark and palette.current() is PALETTES[True]
 
         window.theme.set_mode("light")
-        assert not window.theme.dark and render.code_theme() is LIGHT_CODE
+        assert not window.theme.dark and palette.current() is PALETTES[False]
         with qtbot.assertNotEmitted(window.theme.changed):
             hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
         assert not window.theme.dark
@@ -123,10 +120,10 @@ def test_the_current_plan_step_is_marked_in_the_themes_colour(qtbot: QtBot) -> N
     from desktop.core.events import PlanItem
     from desktop.ui.task.plan_view import PlanView
 
-    task_style.use_theme(True)
+    palette.use(True)
     view = PlanView()
     qtbot.addWidget(view)
     view.show_plan((PlanItem("Read it", "done"), PlanItem("Fix it", "in_progress")))
     current = view.item(1).background().color().name()
-    assert current == task_style.DARK["PLAN_CURRENT"]  # not a light band under light text
-    assert view.item(1).foreground().color().name() == task_style.DARK["TEXT"]
+    assert current == DARK["plan_current"]  # not a light band under light text
+    assert view.item(1).foreground().color().name() == DARK["text"]

@@ -47,17 +47,7 @@ from desktop.ui.task.timeline.model import (
     ToolEntry,
 )
 from desktop.ui.task.timeline.text import AgentText
-from desktop.ui.theme.task_style import (
-    BORDER,
-    CARD,
-    CODE_BACKGROUND,
-    DIFF_COLOURS,
-    END_BACKGROUNDS,
-    LINK,
-    MUTED,
-    TEXT,
-    status_colour,
-)
+from desktop.ui.theme.palette import current
 from desktop.ui.widgets.render import copy_index
 from desktop.ui.widgets.run_format import diff_kind
 
@@ -199,7 +189,7 @@ class TimelineDelegate(QStyledItemDelegate):
 
     def _paint_highlight(self, painter: QPainter, area: QRect) -> None:
         """A ring around the row a replay or a search result points at."""
-        pen = QPen(LINK, 2)
+        pen = QPen(current().colour("accent"), 2)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         ring = QRectF(area).adjusted(-3, -3, 3, 3)
@@ -208,7 +198,7 @@ class TimelineDelegate(QStyledItemDelegate):
     def _paint_text(self, painter: QPainter, entry: TextEntry, area: QRect) -> None:
         fonts = self.fonts()
         painter.setFont(fonts.small)
-        painter.setPen(MUTED)
+        painter.setPen(current().colour("muted"))
         label = QRect(area.left() + 4, area.top(), area.width() - 8, TEXT_LABEL_HEIGHT)
         painter.drawText(label, Qt.AlignmentFlag.AlignVCenter,
                          entry.label or f"Agent · step {entry.step}")
@@ -216,11 +206,11 @@ class TimelineDelegate(QStyledItemDelegate):
 
     def _paint_end(self, painter: QPainter, entry: EndEntry, area: QRect) -> None:
         fonts = self.fonts()
-        colour = status_colour(entry.status)
+        colour = current().status(entry.status)
         box = QRectF(area).adjusted(0.5, 0.5, -0.5, -0.5)
         path = QPainterPath()
         path.addRoundedRect(box, CARD_RADIUS, CARD_RADIUS)
-        painter.fillPath(path, END_BACKGROUNDS.get(entry.status, CODE_BACKGROUND))
+        painter.fillPath(path, current().end_background(entry.status))
         _dot(painter, QPoint(area.left() + 16, area.center().y()), colour)
         painter.setFont(fonts.bold)
         painter.setPen(colour)
@@ -230,7 +220,7 @@ class TimelineDelegate(QStyledItemDelegate):
             start = title_rect.left() + QFontMetrics(fonts.bold).horizontalAdvance(entry.title) + 10
             detail_rect = QRect(start, area.top(), area.right() - start - 12, area.height())
             painter.setFont(fonts.base)
-            painter.setPen(MUTED)
+            painter.setPen(current().colour("muted"))
             detail = " ".join(entry.detail.split())
             elided = QFontMetrics(fonts.base).elidedText(
                 detail, Qt.TextElideMode.ElideRight, detail_rect.width()
@@ -243,13 +233,14 @@ class TimelineDelegate(QStyledItemDelegate):
         path = QPainterPath()
         path.addRoundedRect(QRectF(geometry.card).adjusted(0.5, 0.5, -0.5, -0.5),
                             CARD_RADIUS, CARD_RADIUS)
-        painter.fillPath(path, CARD)
+        painter.fillPath(path, current().colour("card"))
         painter.save()
         painter.setClipPath(path)
         self._paint_header(painter, entry, geometry.header)
         if geometry.note.height():
             painter.setFont(fonts.small)
-            painter.setPen(status_colour("denied") if entry.status == "denied" else MUTED)
+            denied = entry.status == "denied"
+            painter.setPen(current().status("denied") if denied else current().colour("muted"))
             note = geometry.note.adjusted(28, 0, -14, -4)
             elided = QFontMetrics(fonts.small).elidedText(
                 " ".join(entry.note.split()), Qt.TextElideMode.ElideRight, note.width()
@@ -258,28 +249,28 @@ class TimelineDelegate(QStyledItemDelegate):
         if geometry.body.height():
             self._paint_body(painter, entry, geometry)
         if geometry.footer.height():
-            painter.fillRect(geometry.footer, CODE_BACKGROUND)
+            painter.fillRect(geometry.footer, current().colour("code_background"))
             painter.setFont(fonts.small)
-            painter.setPen(LINK)
+            painter.setPen(current().colour("accent"))
             count = entry.body.line_count
             label = "Show less" if entry.expanded else f"Show all {count:,} lines"
             painter.drawText(geometry.footer.adjusted(12, 0, -12, -2),
                              Qt.AlignmentFlag.AlignVCenter, label)
         painter.restore()
-        painter.setPen(BORDER)
+        painter.setPen(current().colour("border"))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
 
     def _paint_header(self, painter: QPainter, entry: ToolEntry, header: QRect) -> None:
         fonts = self.fonts()
-        colour = status_colour(entry.status)
+        colour = current().status(entry.status)
         _dot(painter, QPoint(header.left() + 16, header.center().y()), colour)
         has_body = not entry.body.is_empty()
         right = header.right() - (30 if has_body else 12)
         if has_body:
             chevron = "▸" if entry.collapsed else "▾"
             painter.setFont(fonts.base)
-            painter.setPen(MUTED)
+            painter.setPen(current().colour("muted"))
             chevron_rect = QRect(right + 6, header.top(), 20, header.height())
             painter.drawText(chevron_rect, Qt.AlignmentFlag.AlignCenter, chevron)
         painter.setFont(fonts.small)
@@ -288,7 +279,7 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.setPen(colour)
         painter.drawText(status_rect, Qt.AlignmentFlag.AlignVCenter, entry.status_text)
         painter.setFont(fonts.bold)
-        painter.setPen(TEXT)
+        painter.setPen(current().colour("text"))
         name_width = QFontMetrics(fonts.bold).horizontalAdvance(entry.name)
         name_rect = QRect(header.left() + 28, header.top(), name_width, header.height())
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter, entry.name)
@@ -296,7 +287,7 @@ class TimelineDelegate(QStyledItemDelegate):
         key_width = status_rect.left() - 14 - key_left
         if entry.key and key_width > 20:
             painter.setFont(fonts.mono)
-            painter.setPen(MUTED)
+            painter.setPen(current().colour("muted"))
             key = QFontMetrics(fonts.mono).elidedText(
                 entry.key, Qt.TextElideMode.ElideMiddle, key_width
             )
@@ -306,8 +297,8 @@ class TimelineDelegate(QStyledItemDelegate):
     def _paint_body(self, painter: QPainter, entry: ToolEntry, geometry: CardGeometry) -> None:
         fonts = self.fonts()
         body = geometry.body
-        painter.fillRect(body, CODE_BACKGROUND)
-        painter.setPen(BORDER)
+        painter.fillRect(body, current().colour("code_background"))
+        painter.setPen(current().colour("border"))
         painter.drawLine(body.topLeft(), body.topRight())
         visible = body.intersected(self._view.viewport().rect())
         if visible.isEmpty():
@@ -323,14 +314,14 @@ class TimelineDelegate(QStyledItemDelegate):
         for number in range(first, last):
             line = lines[number][:MAX_PAINTED_CHARS].expandtabs(4)
             rect = QRect(body.left() + 12, top + number * line_height, text_width, line_height)
-            colour = TEXT
+            colour = current().colour("text")
             if entry.body_is_diff:
-                colour, background = DIFF_COLOURS[diff_kind(line)]
+                colour, background = current().diff(diff_kind(line))
                 if background is not None:
                     painter.fillRect(QRect(body.left(), rect.top(), body.width(), line_height),
                                      background)
             elif entry.status in ("error", "denied") and entry.name not in PLAIN_OUTPUT_TOOLS:
-                colour = status_colour("error")  # the text is the error message itself
+                colour = current().status("error")  # the text is the error message itself
             painter.setPen(colour)
             elided = metrics.elidedText(line, Qt.TextElideMode.ElideRight, text_width)
             painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter, elided)

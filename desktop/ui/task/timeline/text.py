@@ -24,8 +24,8 @@ from PySide6.QtGui import (
 )
 
 from desktop.ui.task.timeline.model import TextEntry
-from desktop.ui.theme.task_style import TEXT
-from desktop.ui.widgets.render import CodeTheme, code_theme, render_markdown
+from desktop.ui.theme.palette import Palette, current
+from desktop.ui.widgets.render import render_markdown
 from desktop.ui.widgets.rich_text import TextDocument
 
 MARKDOWN = re.compile(r"[`*_\[\]|#>~]|^\s*(?:[-+] |\d+[.)] )", re.MULTILINE)
@@ -36,7 +36,7 @@ WRAP = Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.
 @dataclass
 class _Rendered:
     version: int
-    theme: CodeTheme
+    theme: Palette
     document: QTextDocument
     code_blocks: tuple[str, ...]
 
@@ -62,12 +62,12 @@ class AgentText:
         document = self.document(entry, font)
         if document is None:
             painter.setFont(font)
-            painter.setPen(TEXT)
+            painter.setPen(current().colour("text"))
             painter.drawText(rect, WRAP, entry.text)
             return
         _lay_out(document, rect.width())
         context = QAbstractTextDocumentLayout.PaintContext()
-        context.palette.setColor(QPalette.ColorRole.Text, TEXT)
+        context.palette.setColor(QPalette.ColorRole.Text, current().colour("text"))
         context.clip = QRectF(0, 0, rect.width(), rect.height())
         painter.save()
         painter.translate(rect.topLeft())
@@ -93,8 +93,8 @@ class AgentText:
         if entry.label or not MARKDOWN.search(entry.text):  # a note about the run is the app's
             return None
         rendered = self._rendered.get(entry)
-        theme = code_theme()
-        if rendered is None or (rendered.version, rendered.theme) != (entry.version, theme):
+        theme = current()
+        if rendered is None or rendered.version != entry.version or rendered.theme is not theme:
             markdown = render_markdown(entry.text)
             document = rendered.document if rendered else TextDocument()
             document.setDocumentMargin(0)
