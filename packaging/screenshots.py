@@ -132,7 +132,6 @@ def main() -> int:
         store = Store(Path(temp) / "shots.db")
         try:
             window.attach(store)
-            window.use_demo()
             args.out.mkdir(parents=True, exist_ok=True)
             suffix = "-dark" if args.theme == "dark" else ""
             loop.run_until_complete(shoot(window, args.out, suffix))

@@ -25,6 +25,8 @@ import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
+from tests.imports import imported_modules
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGING = ROOT / "packaging"
 SPEC = PACKAGING / "agentdesk.spec"
@@ -60,18 +62,6 @@ def spec_constants() -> dict[str, Any]:
 
 
 SPEC_CONSTANTS = spec_constants()
-
-
-def _imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return names
 
 
 def _covers(excluded: str, module: str) -> bool:
@@ -116,7 +106,7 @@ def test_spec_data_paths_exist_where_the_app_looks() -> None:
 
 def test_spec_excludes_nothing_the_app_imports() -> None:
     excludes = SPEC_CONSTANTS["EXCLUDES"]
-    used = set().union(*(_imported_modules(p) for p in (ROOT / "desktop").rglob("*.py")))
+    used = set().union(*(imported_modules(p) for p in (ROOT / "desktop").rglob("*.py")))
     used |= set(SPEC_CONSTANTS["HIDDEN_IMPORTS"] + SPEC_CONSTANTS["COLLECT_SUBMODULES"])
     clashes = sorted(f"{m} (excluded: {e})" for m in used for e in excludes if _covers(e, m))
     assert not clashes

@@ -42,7 +42,7 @@ def run_app(demo: bool, verbose: bool) -> int:
     from desktop.core.logs import setup_logging
 
     setup_logging(verbose)
-    return _run_core(app, window, demo)
+    return _run_core(app, window)
 
 
 def create_application() -> QApplication:
@@ -59,7 +59,7 @@ def create_application() -> QApplication:
     return app
 
 
-def _run_core(app: QApplication, window: MainWindow, demo: bool) -> int:
+def _run_core(app: QApplication, window: MainWindow) -> int:
     import asyncio
 
     import qasync
@@ -79,9 +79,7 @@ def _run_core(app: QApplication, window: MainWindow, demo: bool) -> int:
     try:
         with contextlib.suppress(StoreError):  # locked now: the chat reports it on first write
             reap_interrupted(store)  # and kill the commands a killed app left running
-        window.attach(store)  # the settings' provider; its key is looked up off this thread
-        if demo:
-            window.use_demo()
+        window.attach(store)  # the settings' provider (the demo's with --demo); keys off-thread
         preload()  # the UI thread's last big import, so the SDK's can run alone
         start_sdk_import()
         app.setQuitOnLastWindowClosed(False)  # the loop ends once the window has cleaned up

@@ -42,8 +42,6 @@ def open_window(
             window.show()
             window.activateWindow()
         window.attach(store, client)
-        if demo:
-            window.use_demo()
         windows.append(window)
         return window
 

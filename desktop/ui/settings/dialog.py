@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import settings as config
 from desktop.core.llm import DEFAULT_MODEL
 from desktop.core.secrets import KeyStorageError, KeyStore
 from desktop.core.settings import MAX_TEMPERATURE, Settings
 from desktop.ui.settings.command_settings import CommandSettings
 from desktop.ui.settings.provider_page import ProviderPage
+from desktop.ui.shell.settings_store import SettingsStore
 from desktop.ui.widgets.naming import named
 from desktop.ui.widgets.rich_text import plain
 
@@ -57,11 +57,12 @@ def _picker(name: str, accessible: str, items: dict[str, str], current: str) -> 
 class SettingsDialog(QDialog):
     """Edits a copy of the settings; nothing changes until OK succeeds."""
 
-    def __init__(self, current: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, store: SettingsStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "settingsDialog", "Settings")
         self.setWindowTitle("Settings")
-        self.current = current
+        self.store = store
+        self.current = current = store.fresh()
         self.saved: Settings | None = None
         keys = KeyStore(file_allowed=current.key_file_allowed)
         found = {p.name: keys.lookup(p.name) for p in current.providers if not p.is_demo}
@@ -156,7 +157,7 @@ class SettingsDialog(QDialog):
         """The settings as the form has them. Starts from the file, so what another part of the
         app saved meanwhile (recent workspaces) is kept."""
         return dataclasses.replace(
-            config.load(),
+            self.store.fresh(),
             theme=self.theme_picker.currentData(),
             provider=self.default_provider_picker.currentText(),
             model=self.model_input.text().strip(),
@@ -196,7 +197,7 @@ class SettingsDialog(QDialog):
                     keys.save(change.provider, change.key)
             if self.current.key_file_allowed and not edited.key_file_allowed:
                 keys.delete_key_file()
-            config.save(edited)
+            self.store.save(edited)
         except KeyStorageError as exc:
             self._show_error(f"The key was not saved: {exc}.")
             return

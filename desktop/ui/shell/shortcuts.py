@@ -1,4 +1,4 @@
-"""The window's keyboard shortcuts, in one table that both the bindings and the sheet (F1) read.
+"""The window's keyboard shortcuts (the table is widgets/keys.py) and the sheet (F1) listing them.
 
 `Shortcuts` makes one window-wide `QShortcut` per row, as an attribute named after the row's
 action, so the window wires them like any other signal: `shortcuts.new_chat.activated`.
@@ -6,10 +6,8 @@ action, so the window wires them like any other signal: `shortcuts.new_chat.acti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -20,48 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-
-@dataclass(frozen=True)
-class Binding:
-    action: str
-    """The attribute of `Shortcuts` that fires it."""
-    keys: tuple[str, ...]
-    """Portable key sequences (Ctrl is Cmd on macOS); the first is the one shown."""
-    description: str
-
-
-SHORTCUTS: tuple[Binding, ...] = (
-    Binding("new_chat", ("Ctrl+N",), "New chat"),
-    Binding("new_task", ("Ctrl+Shift+N",), "New task (agent mode)"),
-    Binding("search", ("Ctrl+K",), "Search conversations and runs"),
-    Binding("submit", ("Ctrl+Enter", "Ctrl+Return"), "Send the message, or run the task"),
-    Binding("stop", ("Esc",), "Stop the reply or the run on screen (or leave editing)"),
-    Binding("settings", ("Ctrl+,",), "Settings"),
-    Binding("help", ("F1",), "This list of shortcuts"),
-)
-EXTRA_KEYS: tuple[tuple[str, str], ...] = (
-    ("Enter", "Send the message (in the chat box)"),
-    ("Shift+Enter", "New line in the message"),
-    ("F2", "Rename the selected conversation"),
-    ("Delete", "Delete the selected conversation"),
-)
-"""Keys that belong to one widget, listed on the sheet too so it tells the whole story."""
-
-
-def is_window_shortcut(event: QEvent) -> bool:
-    """Whether a ShortcutOverride event is for one of the window's shortcuts.
-
-    Text boxes claim some of them for editing (Ctrl+K deletes to the end of the line on
-    Linux); they call this to let the window's shortcut win instead.
-    """
-    if event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):
-        return False
-    pressed = QKeySequence(event.keyCombination())
-    return any(
-        QKeySequence(keys).matches(pressed) == QKeySequence.SequenceMatch.ExactMatch
-        for binding in SHORTCUTS
-        for keys in binding.keys
-    )
+from desktop.ui.widgets.keys import EXTRA_KEYS, SHORTCUTS, Binding
 
 
 def shown_keys(binding: Binding) -> str:

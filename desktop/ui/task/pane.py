@@ -10,7 +10,8 @@ injectable (`choose_folder`) so tests pick a folder without a native dialog.
 
 A run that has ended gets the replay bar: the timeline, plan and totals as they stood after
 any of its events (see replay.py), and a fork from there with an edited instruction
-(`ask_instruction`, injectable too). Export and Compare go up to the window.
+(`ask_instruction`, injectable too). Export, Compare and the provider go up to the window as
+intent signals; `wiring.wire` connects the pane, its controller and the run list.
 """
 
 from __future__ import annotations
@@ -22,9 +23,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLabel,
-    QLayout,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -35,6 +34,7 @@ from desktop.core.conversation import conversation_at, readable
 from desktop.core.events import Budget, RunEvent
 from desktop.core.sample_project import GOAL, fresh_copy
 from desktop.ui.shell.sdk_import import sdk_ready, start_sdk_import
+from desktop.ui.shell.settings_store import SettingsStore
 from desktop.ui.task.controller import TaskController
 from desktop.ui.task.follow_up import FollowUpBar
 from desktop.ui.task.goal_area import GoalArea
@@ -49,6 +49,7 @@ from desktop.ui.task.timeline.view import TimelineView
 from desktop.ui.theme.palette import current
 from desktop.ui.theme.task_sheet import pane_sheet
 from desktop.ui.widgets import dialogs
+from desktop.ui.widgets.columns import centred
 from desktop.ui.widgets.naming import named
 from desktop.ui.widgets.rich_text import plain
 
@@ -56,31 +57,21 @@ KEPT_ENDED_STATES = 6
 NEW_TASK = -1
 
 
-def centred(*widgets: QWidget, margins: tuple[int, int, int, int]) -> QLayout:
-    """The widgets stacked in a column as wide as the timeline's, centred."""
-    column = QWidget()
-    column.setMaximumWidth(COLUMN_WIDTH)
-    stack = QVBoxLayout(column)
-    stack.setContentsMargins(0, 0, 0, 0)
-    stack.setSpacing(8)
-    for widget in widgets:
-        stack.addWidget(widget)
-    row = QHBoxLayout()
-    row.setContentsMargins(*margins)
-    row.addWidget(column)
-    return row
-
-
 class TaskPane(QWidget):
     """Agent mode: state a goal, watch the run, approve or deny, stop."""
 
     runShown = Signal(int)
     """The run now on screen, or NEW_TASK (-1) while composing a new task."""
+    exportRequested = Signal(int)
+    compareRequested = Signal(int)
+    providerPicked = Signal(str)
+    """The provider runs started from here talk to."""
 
     def __init__(
         self,
         *,
         choose_folder: dialogs.FolderChooser = dialogs.ask_for_folder,
+        settings_store: SettingsStore | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -89,7 +80,8 @@ class TaskPane(QWidget):
         self.choose_folder = choose_folder
         self.ask_instruction: dialogs.InstructionAsker = dialogs.ask_instruction
         self.show_text: dialogs.TextViewer = dialogs.show_text
-        self.settings = settings.load()
+        self.store = settings_store or SettingsStore(self)
+        self.settings = self.store.current
         self.controller: TaskController | None = None
         self.states: OrderedDict[int, RunState] = OrderedDict()
         self.shown: RunState | None = None
@@ -126,11 +118,12 @@ class TaskPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         top = (self.goal_area, self.error_label, self.plan_header, self.plan_view)
-        layout.addLayout(centred(*top, margins=(SIDE_MARGIN, 14, SIDE_MARGIN, 8)))
+        side = SIDE_MARGIN
+        layout.addLayout(centred(*top, width=COLUMN_WIDTH, margins=(side, 14, side, 8)))
         layout.addWidget(named(QFrame(), "taskDivider"))
         layout.addWidget(self.stack, 1)
         bottom = (self.replay_bar, self.follow_up, self.status_line)
-        layout.addLayout(centred(*bottom, margins=(SIDE_MARGIN, 0, SIDE_MARGIN, 10)))
+        layout.addLayout(centred(*bottom, width=COLUMN_WIDTH, margins=(side, 0, side, 10)))
         self.replay_bar.hide()
         self.follow_up.hide()
 
@@ -148,14 +141,13 @@ class TaskPane(QWidget):
         self.follow_up.continueRequested.connect(self.on_continue_requested)
         self.demo_button.clicked.connect(self.on_try_demo)
         self.timeline.stepKeyPressed.connect(self.replay_bar.on_step)
+        self.replay_bar.exportRequested.connect(self.exportRequested)
+        self.replay_bar.compareRequested.connect(self.compareRequested)
+        area.providerPicked.connect(self.providerPicked)
 
-    def attach(self, controller: TaskController) -> None:
-        """Start listening to the runs; the pane works once it has its controller."""
-        self.controller = controller
-        controller.runStarted.connect(self.on_run_started)
-        controller.runEvent.connect(self.on_run_event)
-        controller.runEnded.connect(self.on_run_ended)
-        controller.error.connect(self.show_error)
+    def on_models_loaded(self, models: list[str]) -> None:
+        if self.controller is not None:
+            self.goal_area.set_choices(self.goal_area.model_picker, models, self.controller.model)
 
     # --- what is on screen --------------------------------------------------------------------
 
@@ -233,6 +225,18 @@ class TaskPane(QWidget):
     def clear_error(self) -> None:
         self.error_label.clear()
         self.error_label.hide()
+
+    def focus_goal(self) -> None:
+        self.goal_area.goal_input.setFocus()
+
+    def restyle(self) -> None:
+        """The theme changed: the pane's sheet, the plan's icons and the cards in its colours."""
+        self.setStyleSheet(pane_sheet(current()))
+        self.on_plan_changed()
+        self.timeline.viewport().update()
+
+    def set_providers(self, names: list[str], current: str) -> None:
+        self.goal_area.set_choices(self.goal_area.provider_picker, names, current)
 
     def use_defaults(self, defaults: settings.Settings) -> None:
         """Settings were saved: their budgets are the next task's, and saving the recent
@@ -485,6 +489,6 @@ class TaskPane(QWidget):
         self.settings = updated
         self.goal_area.set_recent(updated.recent_workspaces)
         try:
-            settings.save(updated)
+            self.store.update(recent_workspaces=updated.recent_workspaces)
         except OSError as exc:
             self.show_error(f"Could not save the recent workspaces: {exc}")

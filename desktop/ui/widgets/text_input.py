@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QMimeData, Signal
 from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QWidget
 
-from desktop.ui.shell.shortcuts import is_window_shortcut
+from desktop.ui.widgets.keys import is_window_shortcut
 
 
 class GrowingTextInput(QPlainTextEdit):

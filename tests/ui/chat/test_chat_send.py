@@ -200,7 +200,7 @@ def test_system_prompt_reaches_the_request(
     qtbot: QtBot, window: MainWindow, fake_api: FakeAPI, store: Store
 ) -> None:
     qtbot.mouseClick(find(window, "systemPromptButton"), Qt.MouseButton.LeftButton)
-    dialog = window.system_prompt_dialog
+    dialog = window.chat_pane.system_prompt_dialog
     assert dialog is not None and dialog.isVisible()
     qtbot.keyClicks(dialog.editor, "Answer like a pirate.")
     save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)

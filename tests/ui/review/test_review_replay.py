@@ -140,7 +140,7 @@ def test_compare_shows_both_runs_side_by_side(
     window = open_window(client)
     select_in_run_list(qtbot, window.run_list, second)
     click(qtbot, find(window.task_pane, "compareButton", QPushButton))
-    dialog = window.compare_dialog
+    dialog = window.review_flow.compare_dialog
     assert dialog is not None and dialog.isVisible()
     newer, older = dialog.column(0), dialog.column(1)
     assert newer[:4] == ["tidy the notes again", "finished: All tidy.", "2",
@@ -154,7 +154,7 @@ def test_compare_shows_both_runs_side_by_side(
 
 
 def export_to(window: MainWindow, path: Path) -> None:
-    window.choose_save_path = lambda parent, title, name: str(path)
+    window.review_flow.choose_save_path = lambda parent, title, name: str(path)
 
 
 def test_export_then_import_a_run_gives_the_same_json(
@@ -173,7 +173,7 @@ def test_export_then_import_a_run_gives_the_same_json(
     exported = (tmp_path / "run.json").read_text()
     assert exported == run_text(store, run_id, "json")
 
-    window.choose_open_path = lambda parent, title: str(tmp_path / "run.json")
+    window.review_flow.choose_open_path = lambda parent, title: str(tmp_path / "run.json")
     qtbot.mouseClick(window.sidebar.search_panel.import_button, Qt.MouseButton.LeftButton)
     imported = store.runs()[0].id
     assert imported != run_id and window.task_pane.run_id == imported
@@ -197,7 +197,7 @@ def test_export_then_import_a_chat_keeps_every_branch(
     assert [m["text"] for m in json.loads(exported)["messages"]] == [
         "First try", "Answer one", "Second try", "Answer two"]
 
-    window.choose_open_path = lambda parent, title: str(tmp_path / "chat.json")
+    window.review_flow.choose_open_path = lambda parent, title: str(tmp_path / "chat.json")
     qtbot.mouseClick(window.sidebar.search_panel.import_button, Qt.MouseButton.LeftButton)
     copy = window.controller.conversation_id
     assert copy != chat.id and window.tabs.currentWidget() is window.chat_pane

@@ -11,7 +11,8 @@ from pytestqt.qtbot import QtBot
 from desktop.core.fake_api import FakeAPI, Turn
 from desktop.core.store import Store
 from desktop.ui.shell.main_window import MainWindow
-from desktop.ui.shell.shortcuts import SHORTCUTS, shown_keys
+from desktop.ui.shell.shortcuts import shown_keys
+from desktop.ui.widgets.keys import SHORTCUTS
 from tests.ui.chat.helpers import (
     WAIT_MS,
     find,

@@ -1,7 +1,7 @@
 """What a user does and sees in the task pane, for the tests.
 
 `task_ui` builds the pane as the window does (controller on the test's store and loopback
-client, pane attached to it, run list wired as in `MainWindow._connect_signals`) and, on
+client, pane and run list connected by the task feature's own `wire`) and, on
 teardown, stops the runs still going so they are stored before the store closes.
 """
 
@@ -25,6 +25,7 @@ from desktop.ui.task.controller import TaskController
 from desktop.ui.task.pane import TaskPane
 from desktop.ui.task.run_list import RunList
 from desktop.ui.task.timeline.model import BODY_ROLE, TimelineModel, ToolEntry
+from desktop.ui.task.wiring import wire
 
 WAIT_MS = 5000
 W = TypeVar("W", bound=QWidget)
@@ -54,14 +55,8 @@ def task_ui(qtbot: QtBot, store: Store, client: ModelClient) -> Iterator[TaskUI]
     """A shown, attached pane and its run list; runs still going are stopped on exit."""
     controller = TaskController(store, client)
     pane = TaskPane(choose_folder=Chooser())
-    pane.attach(controller)
     run_list = RunList()
-    run_list.set_source(controller)
-    controller.runStarted.connect(run_list.on_runs_changed)
-    controller.runEnded.connect(run_list.on_runs_changed)
-    controller.approvalChanged.connect(run_list.on_approval_changed)
-    run_list.runSelected.connect(pane.show_run)
-    pane.runShown.connect(run_list.select_run)
+    wire(controller, pane, run_list)
     qtbot.addWidget(pane)
     qtbot.addWidget(run_list)
     pane.resize(1100, 760)

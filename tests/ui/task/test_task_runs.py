@@ -231,3 +231,21 @@ def test_without_an_api_key_no_run_starts(
         assert store.runs() == [] and fake_api.requests == []
         assert find(pane, "runButton").isVisible()  # still composing, goal kept
         assert find(pane, "goalInput", QPlainTextEdit).toPlainText() == "Do something"
+
+
+def test_deleting_the_run_on_screen_leaves_the_list_and_the_pane(
+    qtbot: QtBot, ui: TaskUI, fake_api: FakeAPI, store: Store, tmp_path: Path
+) -> None:
+    fake_api.add(Turn("Nothing to do here."))
+    pane, runs = ui.pane, ui.run_list
+    run_id = start_run(qtbot, pane, "Look around", folder(tmp_path, "project"))
+    wait_ended(qtbot, pane, run_id)
+    assert pane.run_id == run_id and runs.item_for(run_id) is not None
+    runs.confirm = lambda parent, title, question, then: then()  # the user says yes
+
+    runs.confirm_delete(run_id)
+
+    assert runs.item_for(run_id) is None and runs.count() == 0
+    assert pane.run_id is None and run_id not in pane.states
+    assert find(pane, "runButton").isVisible()
+    assert store.runs() == []
