@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.attachments import MARKER, size_text
+from desktop.core.blocks import ImageBlock, TextBlock, parse_block
 from desktop.ui.widgets.rich_text import plain, plain_tip
 
 THUMBNAIL_PX = 36
@@ -89,10 +90,10 @@ class FlowLayout(QLayout):
         return y + line - rect.y()
 
 
-def image_of(block: dict[str, Any]) -> QImage:
+def image_of(block: ImageBlock) -> QImage:
     """The picture in an image block (a null image when the data is damaged)."""
     try:
-        data = base64.b64decode(block.get("source", {}).get("data", ""), validate=True)
+        data = base64.b64decode(block.source.get("data", ""), validate=True)
     except (binascii.Error, ValueError):
         return QImage()
     return QImage.fromData(data)
@@ -109,14 +110,15 @@ class AttachmentChip(QFrame):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("attachmentChip")
+        parsed = parse_block(block)
         info = block[MARKER]
         self.name = str(info["name"])
         self.setToolTip(plain_tip(f"{self.name} ({size_text(int(info['size']))})"))
         self.preview = QLabel()
         self.preview.setObjectName("attachmentPreview")
-        image = image_of(block) if block.get("type") == "image" else QImage()
+        image = image_of(parsed) if isinstance(parsed, ImageBlock) else QImage()
         if image.isNull():
-            self.preview.setText("TXT" if block.get("type") == "text" else "IMG")
+            self.preview.setText("TXT" if isinstance(parsed, TextBlock) else "IMG")
             self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.preview.setFixedSize(THUMBNAIL_PX, THUMBNAIL_PX)
         else:

@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from desktop.core.attachments import attached, typed_text
+from desktop.core.blocks import RedactedThinkingBlock, ThinkingBlock, parse_content
 from desktop.ui.chat.attachment_chips import card_chips
 from desktop.ui.chat.message_text import MessageText
 from desktop.ui.widgets.render import copy_index
@@ -105,10 +106,10 @@ def meta_text(message: Message) -> str:
 def thinking_text(message: Message) -> str:
     """The reply's thinking, as one text (redacted thinking is only named)."""
     parts = []
-    for block in message.content:
-        if block.get("type") == "thinking":
-            parts.append(str(block.get("thinking", "")))
-        elif block.get("type") == "redacted_thinking":
+    for block in parse_content(message.content):
+        if isinstance(block, ThinkingBlock):
+            parts.append(block.thinking)
+        elif isinstance(block, RedactedThinkingBlock):
             parts.append("(part of the thinking was redacted by the provider)")
     return "\n\n".join(p for p in parts if p)
 
