@@ -39,6 +39,8 @@ from desktop.ui.widgets.rich_text import plain
 THEME_NAMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 NO_TEMPERATURE = -0.1
 """The spin box's lowest value, shown as "the model's default" (no temperature is sent)."""
+COMPACT_RANGE = (20, 95)
+"""Percent, as config.json allows: above 95 % the reply itself may not fit."""
 POLICY_NAMES = {
     "ask": "Ask before edits and commands (reading runs freely)",
     "reads": "Only reading: edits and commands are refused",
@@ -83,6 +85,9 @@ class SettingsDialog(QDialog):
         self.steps_input = named(QSpinBox(), "defaultMaxSteps", "Default most steps of a run")
         self.cost_input = named(QDoubleSpinBox(), "defaultMaxCost", "Default most cost of a run")
         self.wall_input = named(QSpinBox(), "defaultMaxMinutes", "Default longest run, minutes")
+        self.compact_input = named(QSpinBox(), "compactAtInput",
+                                   "Share of the context window at which a conversation is "
+                                   "compacted (old tool outputs first, then a summary)")
         self.policy_picker = _picker("approvalPolicyPicker", "Default approval policy",
                                      POLICY_NAMES, current.approval_policy)
         self.commands = CommandSettings(current)
@@ -125,6 +130,9 @@ class SettingsDialog(QDialog):
         self.wall_input.setRange(1, 24 * 60)
         self.wall_input.setSuffix(" min")
         self.wall_input.setValue(max(1, round(current.max_wall_s / 60)))
+        self.compact_input.setRange(COMPACT_RANGE[0], COMPACT_RANGE[1])
+        self.compact_input.setSuffix(" % of the context window")
+        self.compact_input.setValue(round(current.compact_at * 100))
         general = QWidget()
         form = QFormLayout(general)
         form.addRow("Theme", self.theme_picker)
@@ -140,6 +148,7 @@ class SettingsDialog(QDialog):
         form.addRow("Max cost", self.cost_input)
         form.addRow("Max time", self.wall_input)
         form.addRow("Approvals", self.policy_picker)
+        form.addRow("Compact at", self.compact_input)
         self.commands.add_rows(form)
         form.addRow("", QLabel("Budgets, approvals and commands for new runs; a run keeps the "
                                "ones it started with."))
@@ -168,6 +177,7 @@ class SettingsDialog(QDialog):
             max_steps=self.steps_input.value(),
             max_cost_usd=self.cost_input.value(),
             max_wall_s=self.wall_input.value() * 60.0,
+            compact_at=self.compact_input.value() / 100,
             approval_policy=self.policy_picker.currentData(),
             providers=self.provider_page.providers(),
             key_file_allowed=self.provider_page.file_allowed(),

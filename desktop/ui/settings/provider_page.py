@@ -13,15 +13,17 @@ import asyncio
 import dataclasses
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -67,6 +69,16 @@ class KeyChange:
     """The key to save under `provider`; None to delete what is saved."""
 
 
+CACHING_CHOICES = (
+    ("auto", "on for Anthropic's API only"), ("on", "on"), ("off", "off (the server refuses it)"),
+)
+CACHING_VALUES: dict[str, bool | None] = {"auto": None, "on": True, "off": False}
+
+
+def caching_choice(value: bool | None) -> str:
+    return next(choice for choice, meant in CACHING_VALUES.items() if meant is value)
+
+
 class ProviderPage(QWidget):
     """The profiles as a list, and a form for the selected one."""
 
@@ -97,6 +109,10 @@ class ProviderPage(QWidget):
         self.forget_button = named(QPushButton("Forget key"), "forgetKeyButton",
                                    "Delete the saved key when you press OK")
         self.models_input = named(QLineEdit(), "modelsInput", "Models, comma-separated")
+        self.caching_picker = named(QComboBox(), "promptCachingPicker",
+                                    "Mark cache breakpoints in requests to this endpoint")
+        self.context_input = named(QSpinBox(), "contextWindowInput",
+                                   "Tokens the endpoint's models can take in")
         self.test_button = named(QPushButton("Test connection"), "testConnectionButton")
         self.test_status = plain(
             named(QLabel(), "connectionStatus", "The connection test's result"))
@@ -113,6 +129,12 @@ class ProviderPage(QWidget):
         self.key_input.setEchoMode(QLineEdit.EchoMode.Password)
         self.base_url_input.setPlaceholderText("Anthropic's API (or ANTHROPIC_BASE_URL)")
         self.models_input.setPlaceholderText("only for endpoints that cannot list their models")
+        for value, text in CACHING_CHOICES:
+            self.caching_picker.addItem(text, value)
+        self.context_input.setRange(0, 10_000_000)
+        self.context_input.setSingleStep(8192)
+        self.context_input.setSuffix(" tokens")
+        self.context_input.setSpecialValueText("known for Claude models, else unknown")
         for label in (self.key_status, self.test_status, self.keyring_label):
             label.setWordWrap(True)
         self.file_consent.setText(f"Keep keys in {key_file_path()}, readable by you alone")
@@ -146,6 +168,8 @@ class ProviderPage(QWidget):
         form.addRow("API key", key_row)
         form.addRow("", self.key_status)
         form.addRow("Models", self.models_input)
+        form.addRow("Prompt caching", self.caching_picker)
+        form.addRow("Context window", self.context_input)
         form.addRow("", test_row)
         top = QHBoxLayout()
         top.addLayout(left, 2)
@@ -162,6 +186,8 @@ class ProviderPage(QWidget):
         self.name_input.textEdited.connect(self.on_form_edited)
         self.base_url_input.textEdited.connect(self.on_form_edited)
         self.models_input.textEdited.connect(self.on_form_edited)
+        self.caching_picker.activated.connect(self.on_form_edited)
+        self.context_input.valueChanged.connect(self.on_form_edited)
         self.key_input.textEdited.connect(self.on_key_edited)
         self.forget_button.clicked.connect(self.on_forget_clicked)
         self.test_button.clicked.connect(self.on_test_clicked)
@@ -226,10 +252,15 @@ class ProviderPage(QWidget):
         self.name_input.setReadOnly(built_in)
         self.base_url_input.setText(provider.base_url)
         self.models_input.setText(", ".join(provider.models))
+        with QSignalBlocker(self.context_input):  # not an edit: the form shows the row
+            self.context_input.setValue(provider.context_window)
+        self.caching_picker.setCurrentIndex(
+            max(0, self.caching_picker.findData(caching_choice(provider.prompt_caching))))
         self.key_input.setText(row.typed_key)
         self.remove_button.setEnabled(not built_in)
         demo = provider.is_demo
-        for widget in (self.base_url_input, self.key_input, self.models_input, self.test_button):
+        for widget in (self.base_url_input, self.key_input, self.models_input, self.test_button,
+                       self.caching_picker, self.context_input):
             widget.setEnabled(not demo)
         self.test_status.clear()
         self._show_key_state(row)
@@ -241,7 +272,9 @@ class ProviderPage(QWidget):
         models = tuple(m.strip() for m in self.models_input.text().split(",") if m.strip())
         name = self.name_input.text().strip()
         row.provider = dataclasses.replace(
-            row.provider, name=name, base_url=self.base_url_input.text().strip(), models=models
+            row.provider, name=name, base_url=self.base_url_input.text().strip(), models=models,
+            prompt_caching=CACHING_VALUES[self.caching_picker.currentData()],
+            context_window=self.context_input.value(),
         )
         self.provider_list.currentItem().setText(name)
         self._show_key_state(row)

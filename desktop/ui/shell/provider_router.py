@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
+from desktop.core import settings as config
 from desktop.core.providers import DEMO
 from desktop.core.settings import Settings
 from desktop.ui.chat.controller import ChatController
@@ -111,5 +112,6 @@ class ProviderRouter(QObject):
         client = self.connections.client(provider)
         if force or provider != self.chat.provider or client is not self.chat.client:
             self.chat.use_client(client, self.connections.models(provider), provider)
+        self.chat.context = config.context_limits(self.settings, provider)  # its window
         self.chat_pane.set_providers(self.names(), provider)
         self.show_banner()

@@ -306,3 +306,34 @@ def test_the_agent_page_sets_where_commands_run(qtbot: QtBot, window: MainWindow
         assert executor.describe() == (
             "sandboxed: writes only in the workspace, network only to pypi.org, github.com"
         )
+
+
+def test_compaction_caching_and_the_context_window_are_set_in_the_dialog(
+    qtbot: QtBot, window: MainWindow, fake_api: FakeAPI
+) -> None:
+    with FakeAPI() as local:
+        dialog = open_settings(qtbot, window)
+        dialog.tabs.setCurrentIndex(2)  # Agent
+        replace_text(qtbot, dialog.compact_input, "60")
+        page = dialog.provider_page
+        dialog.tabs.setCurrentWidget(page)
+        qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+        replace_text(qtbot, page.name_input, "Local")
+        replace_text(qtbot, page.base_url_input, local.url)
+        pick(qtbot, page.caching_picker, "on")
+        replace_text(qtbot, page.context_input, "32768")
+        press_ok(qtbot, dialog)
+
+        saved = json.loads(settings.config_path().read_text())
+        assert saved["compact_at"] == 0.6
+        [profile] = [p for p in saved["providers"] if p["name"] == "Local"]
+        assert (profile["prompt_caching"], profile["context_window"]) == (True, 32768)
+        pick(qtbot, find(window, "providerPicker"), "Local")
+        assert window.controller is not None
+        assert (window.controller.context.window, window.controller.context.compact_at) == (
+            32768, 0.6)
+        local.add(Turn(text="Cached."))
+        send_and_wait(qtbot, window, "mark the breakpoints")
+        [request] = message_requests(local)
+        assert "cache_control" in json.dumps(request["body"])  # the profile says so, not the URL
+        assert message_requests(fake_api) == []
