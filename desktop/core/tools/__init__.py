@@ -1,6 +1,6 @@
 """The agent's tools: their schemas for the model, argument checks, previews and execution.
 
-Names and inputs are product surface (see DESIGN.md's tool table): keep them stable. Every
+Names and inputs are product surface (docs/TOOLS.md): keep them stable. Every
 failure comes back as an `is_error` ToolResult whose text tells the model what to fix.
 """
 
