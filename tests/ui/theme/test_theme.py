@@ -127,3 +127,16 @@ def test_the_current_plan_step_is_marked_in_the_themes_colour(qtbot: QtBot) -> N
     current = view.item(1).background().color().name()
     assert current == DARK["plan_current"]  # not a light band under light text
     assert view.item(1).foreground().color().name() == DARK["text"]
+
+
+def test_dialogs_wear_the_windows_look_not_stock_qt(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.findChild(QDialog, "settingsDialog")
+    assert isinstance(dialog, SettingsDialog) and dialog.isVisible()
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+
+    assert right_inside(ok) == LIGHT["primary"]  # the default button, filled as the Send button
+    assert right_inside(cancel) == LIGHT["base"]
+    assert right_inside(dialog.model_input) == LIGHT["base"]
+    dialog.reject()
