@@ -18,12 +18,14 @@ from desktop.ui.chat.actions import ChatActions
 from desktop.ui.chat.composer import Composer, local_files
 from desktop.ui.chat.message_view import COLUMN_WIDTH, ChatView
 from desktop.ui.chat.system_prompt_dialog import SystemPromptDialog
+from desktop.ui.widgets.naming import named
 from desktop.ui.widgets.rich_text import plain
 
 if TYPE_CHECKING:
     from desktop.ui.chat.controller import ChatController
 
 NOTICE_MS = 3000
+NOTICE_MARGIN = 12
 
 
 class ChatPane(QWidget):
@@ -55,8 +57,10 @@ class ChatPane(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status.hide()
-        self._clear_timer = QTimer(self, singleShot=True, interval=NOTICE_MS)
-        self._clear_timer.timeout.connect(self.clear_status)
+        self.notice = plain(named(QLabel(self.view), "chatNotice", "A passing notice"))
+        self.notice.hide()
+        self._notice_timer = QTimer(self, singleShot=True, interval=NOTICE_MS)
+        self._notice_timer.timeout.connect(self.notice.hide)
         bottom = QVBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
         bottom.setSpacing(6)
@@ -158,14 +162,20 @@ class ChatPane(QWidget):
             self.filesDropped.emit(files)
 
     def show_notice(self, text: str) -> None:
-        """Passing information (a copy): it clears itself."""
-        self._show_status(text, "notice")
-        self._clear_timer.start()
+        """Passing information (a copy) floats over the foot of the messages and clears
+        itself, so nothing below it moves."""
+        self.notice.setText(text)
+        self.notice.adjustSize()
+        area = self.view.viewport().geometry()
+        self.notice.move(area.center().x() - self.notice.width() // 2,
+                         area.bottom() - self.notice.height() - NOTICE_MARGIN)
+        self.notice.raise_()
+        self.notice.show()
+        self._notice_timer.start()
 
     def show_progress(self, text: str) -> None:
         """What the reply is waiting for (a retry): it stays until the reply moves on."""
         self._show_status(text, "progress")
-        self._clear_timer.stop()
 
     def clear_progress(self) -> None:
         if self.status.property("kind") == "progress":
@@ -174,7 +184,6 @@ class ChatPane(QWidget):
     def show_error(self, text: str) -> None:
         """Stays until the next thing happens, so it can be read and copied."""
         self._show_status(text, "error")
-        self._clear_timer.stop()
 
     def clear_status(self) -> None:
         self.status.clear()

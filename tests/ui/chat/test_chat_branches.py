@@ -124,7 +124,7 @@ def test_up_in_the_empty_box_edits_the_last_message_and_enter_on_nothing_says_wh
     send_and_wait(qtbot, window, "Plan a trip to Lisbon")
     chat_input = find(window, "chatInput")
     qtbot.keyClick(chat_input, Qt.Key.Key_Return)
-    assert "Type a message first" in window.chat_pane.status.text()
+    assert "Type a message first" in window.chat_pane.notice.text()
     qtbot.keyClick(chat_input, Qt.Key.Key_Up)
     assert chat_input.toPlainText() == "Plan a trip to Lisbon"
     assert window.composer.editing_id == thread(store, window)[0].id

@@ -86,7 +86,7 @@ def test_the_pane_says_when_earlier_messages_were_left_out(
     fake_api.add(Turn("Still here."))
     with qtbot.waitSignal(controller.notice, timeout=5000):
         send_and_wait(qtbot, window, "what now?")
-    status = window.chat_pane.status
-    assert status.isVisible() and "earliest messages were not sent" in status.text()
+    notice = window.chat_pane.notice
+    assert notice.isVisible() and "earliest messages were not sent" in notice.text()
     sent = message_requests(fake_api)[-1]["body"]["messages"]
     assert len(sent) == 1 and "y" * 100 not in str(sent)

@@ -56,10 +56,15 @@ def test_copy_link_puts_the_code_on_the_clipboard(
     send_and_wait(qtbot, window, "show me code")
     QGuiApplication.clipboard().clear()
     body = cards(window)[-1].body
+    composer = find(window, "composer")
+    before = composer.mapTo(window, QPoint(0, 0))
 
     qtbot.mouseClick(body, Qt.MouseButton.LeftButton, pos=_copy_link_position(qtbot, body))
     assert QGuiApplication.clipboard().text() == CODE
-    assert "Code copied" in find(window, "chatStatus").text()
+    notice = find(window, "chatNotice")
+    assert notice.isVisible() and "Code copied" in notice.text()
+    assert composer.mapTo(window, QPoint(0, 0)) == before  # the notice floats: nothing moves
+    assert not find(window, "chatStatus").isVisible()
 
 
 def test_copy_message_copies_the_markdown(
