@@ -128,7 +128,7 @@ class Conversation:
 
     def before_step(self, step: int) -> list[Message]:
         """The conversation as the model saw it when `step` began."""
-        return list(self._done[: self._starts.get(step, len(self._done))])
+        return [_sendable(m) for m in self._done[: self._starts.get(step, len(self._done))]]
 
     def _compact(self, event: ContextCompacted) -> None:
         cleared = set(event.cleared)
