@@ -159,11 +159,6 @@ def without_empty_text(blocks: Iterable[Block]) -> tuple[Block, ...]:
     return tuple(b for b in blocks if not (isinstance(b, TextBlock) and not b.text))
 
 
-def sendable(blocks: Iterable[Block]) -> list[dict[str, Any]]:
-    """Blocks as they go back to the model, as the API takes them."""
-    return [to_api(b) for b in without_empty_text(blocks)]
-
-
 @dataclass(frozen=True)
 class BlockMessage:
     """One message of a conversation as typed blocks.
