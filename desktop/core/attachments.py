@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from desktop.core.blocks import Block, UnknownBlock
+from desktop.core.blocks import Block, TextBlock, UnknownBlock, parse_content
 
 TEXT_LIMIT = 512 * 1024
 IMAGE_LIMIT = 5 * 1024 * 1024
@@ -136,9 +136,8 @@ def attached(content: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def typed_text(content: Sequence[dict[str, Any]]) -> str:
     """What the user typed: the text blocks that are not attached files."""
-    return "\n\n".join(
-        b.get("text", "") for b in content if b.get("type") == "text" and MARKER not in b
-    )
+    return "\n\n".join(b.text for b in parse_content(content)
+                       if isinstance(b, TextBlock) and MARKER not in b.extra)
 
 
 def unattached(block: Block) -> Block:

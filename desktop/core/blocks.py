@@ -154,6 +154,11 @@ def text_of(blocks: Iterable[Block]) -> str:
     return "".join(b.text for b in blocks if isinstance(b, TextBlock))
 
 
+def plain_text(content: str | Iterable[Mapping[str, Any]]) -> str:
+    """What search and previews read of a stored message: its text blocks, a paragraph each."""
+    return "\n\n".join(b.text for b in parse_content(content) if isinstance(b, TextBlock))
+
+
 def without_empty_text(blocks: Iterable[Block]) -> tuple[Block, ...]:
     """The blocks that may go back to the model: the API refuses an empty text block."""
     return tuple(b for b in blocks if not (isinstance(b, TextBlock) and not b.text))
