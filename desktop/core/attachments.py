@@ -2,7 +2,7 @@
 
 Limits are checked before a file is read whole, and each refusal names the file and the limit.
 A stored block carries an `attachment` entry (name and size) so the message can show the file
-as a chip rather than as text; `api_block` drops it before the block goes to the API, which
+as a chip rather than as text; `unattached` drops it before the block goes to the API, which
 rejects fields it does not know. No Qt.
 """
 
@@ -11,9 +11,11 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+from desktop.core.blocks import Block, TextBlock, UnknownBlock, parse_content
 
 TEXT_LIMIT = 512 * 1024
 IMAGE_LIMIT = 5 * 1024 * 1024
@@ -134,11 +136,14 @@ def attached(content: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def typed_text(content: Sequence[dict[str, Any]]) -> str:
     """What the user typed: the text blocks that are not attached files."""
-    return "\n\n".join(
-        b.get("text", "") for b in content if b.get("type") == "text" and MARKER not in b
-    )
+    return "\n\n".join(b.text for b in parse_content(content)
+                       if isinstance(b, TextBlock) and MARKER not in b.extra)
 
 
-def api_block(block: dict[str, Any]) -> dict[str, Any]:
+def unattached(block: Block) -> Block:
     """The block as the Messages API takes it (without the attachment entry)."""
-    return {k: v for k, v in block.items() if k != MARKER} if MARKER in block else block
+    if isinstance(block, UnknownBlock):
+        return UnknownBlock({k: v for k, v in block.raw.items() if k != MARKER})
+    if MARKER not in block.extra:
+        return block
+    return replace(block, extra={k: v for k, v in block.extra.items() if k != MARKER})

@@ -1,10 +1,12 @@
 """The content of a message as typed blocks: what the model sends is parsed here, once.
 
 `parse_block` turns one Messages API content block (a dict) into a frozen block; `to_api`
-gives the dict back. The round trip is lossless: fields a block type does not name (a text
-block's `citations`, `cache_control`, an attachment's entry) ride along in `extra`, and a type
-we do not know (server tools, new block kinds) is kept whole as an `UnknownBlock`. Stored
-messages and events keep the API's JSON shape, so old rows parse without a migration.
+gives the dict back, and `parse_message`/`message_to_api` do the same for a whole message.
+Code that reads content works on these blocks; dicts exist only where a request is built.
+The round trip is lossless: fields a block type does not name (a text block's `citations`,
+`cache_control`, an attachment's entry) ride along in `extra`, and a type we do not know
+(server tools, new block kinds) is kept whole as an `UnknownBlock`. Stored messages and
+events keep the API's JSON shape, so old rows parse without a migration.
 """
 
 from __future__ import annotations
@@ -152,6 +154,50 @@ def text_of(blocks: Iterable[Block]) -> str:
     return "".join(b.text for b in blocks if isinstance(b, TextBlock))
 
 
-def sendable(blocks: Iterable[Block]) -> list[dict[str, Any]]:
-    """Blocks as they go back to the model: empty text blocks (which the API refuses) left out."""
-    return [to_api(b) for b in blocks if not (isinstance(b, TextBlock) and not b.text)]
+def plain_text(content: str | Iterable[Mapping[str, Any]]) -> str:
+    """What search and previews read of a stored message: its text blocks, a paragraph each."""
+    return "\n\n".join(b.text for b in parse_content(content) if isinstance(b, TextBlock))
+
+
+def without_empty_text(blocks: Iterable[Block]) -> tuple[Block, ...]:
+    """The blocks that may go back to the model: the API refuses an empty text block."""
+    return tuple(b for b in blocks if not (isinstance(b, TextBlock) and not b.text))
+
+
+@dataclass(frozen=True)
+class BlockMessage:
+    """One message of a conversation as typed blocks.
+
+    `plain` marks content that arrived as a bare string (a run's goal): it goes back as one,
+    so the JSON a request sends keeps its shape. Fields besides role and content ride in
+    `extra`, like a block's.
+    """
+
+    role: str
+    blocks: tuple[Block, ...]
+    plain: bool = False
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def joined(self, later: BlockMessage) -> BlockMessage:
+        """This message with `later`'s blocks after its own: the API wants roles to alternate."""
+        return BlockMessage(self.role, (*self.blocks, *later.blocks), extra=self.extra)
+
+
+def parse_message(raw: Mapping[str, Any]) -> BlockMessage:
+    """The typed message for one Messages API message."""
+    content = raw.get("content")
+    typed = isinstance(content, str | list)
+    # content of no shape we know stays in `extra`, whence it is sent back as it came
+    extra = {k: v for k, v in raw.items() if k != "role" and (k != "content" or not typed)}
+    blocks = parse_content(content) if typed else ()
+    return BlockMessage(str(raw.get("role")), blocks, isinstance(content, str), extra)
+
+
+def message_to_api(message: BlockMessage) -> dict[str, Any]:
+    """The message as a request sends it."""
+    only = message.blocks[0] if len(message.blocks) == 1 else None
+    if message.plain and isinstance(only, TextBlock) and not only.extra:
+        content: str | list[dict[str, Any]] = only.text
+    else:
+        content = [to_api(b) for b in message.blocks]
+    return {"role": message.role, "content": content, **message.extra}

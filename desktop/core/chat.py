@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from desktop.core.attachments import MARKER, attached
+from desktop.core.blocks import BlockMessage
 from desktop.core.chat_history import api_messages, fitted, prefill, reply_blocks
 from desktop.core.compaction import FORCED_TARGET, ContextLimits, context_window, too_long
 from desktop.core.events import (
@@ -114,7 +115,7 @@ class ChatSession:
         start = reply_blocks(old)
         history = api_messages(self.store.thread(old.conversation_id, old.parent_id))
         if prefix := prefill(start):
-            history.append({"role": "assistant", "content": prefix})
+            history.append(BlockMessage("assistant", tuple(prefix)))
         saver = ReplySaver(self.store, message_id, self.flush_interval_s, old, start)
         self.store.update_message(message_id, status="streaming", stop_reason="")
         yield ReplyStarted(message_id)
@@ -134,7 +135,7 @@ class ChatSession:
             yield event
 
     async def _stream(
-        self, conversation_id: int, reply_id: int, history: list[dict[str, Any]], saver: ReplySaver
+        self, conversation_id: int, reply_id: int, history: list[BlockMessage], saver: ReplySaver
     ) -> AsyncIterator[ChatEvent]:
         """Stream the reply into `saver`; it ends stored as complete, failed or cancelled."""
         conversation = self.store.conversation(conversation_id)
@@ -156,7 +157,7 @@ class ChatSession:
             raise
 
     async def _attempts(
-        self, conversation: Conversation, reply_id: int, history: list[dict[str, Any]]
+        self, conversation: Conversation, reply_id: int, history: list[BlockMessage]
     ) -> AsyncIterator[ModelEvent | HistoryTrimmed]:
         """The model's stream for `history`, fitted to the model's context window; tried once
         more, shorter, if the endpoint refuses it as too long."""

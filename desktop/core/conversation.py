@@ -14,11 +14,24 @@ Runs recorded before replies kept their blocks are rebuilt from their text and t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from typing import Any
 
-from desktop.core.blocks import TextBlock, ToolUseBlock, sendable, to_api
+from desktop.core.blocks import (
+    Block,
+    BlockMessage,
+    ImageBlock,
+    RedactedThinkingBlock,
+    TextBlock,
+    ThinkingBlock,
+    ToolResultBlock,
+    ToolUseBlock,
+    message_to_api,
+    parse_message,
+    without_empty_text,
+)
 from desktop.core.events import (
     AgentMessage,
     AppMessage,
@@ -39,14 +52,9 @@ CLEARED = (
 SUMMARY_INTRO = "\n\nWhat happened before, summarised to keep the conversation short:\n\n"
 
 
-def tool_result(finished: ToolCallFinished) -> dict[str, Any]:
+def tool_result(finished: ToolCallFinished) -> ToolResultBlock:
     """The tool_result block the model is sent for a finished call."""
-    return {
-        "type": "tool_result",
-        "tool_use_id": finished.call_id,
-        "content": finished.result or "(empty)",
-        "is_error": finished.is_error,
-    }
+    return ToolResultBlock(finished.call_id, finished.result or "(empty)", finished.is_error)
 
 
 class _Step:
@@ -55,47 +63,51 @@ class _Step:
     def __init__(self) -> None:
         self.replied = False
         self.complete = True
-        self.reply: list[dict[str, Any]] = []
-        self.results: list[dict[str, Any]] = []
+        self.reply: list[Block] = []
+        self.results: list[ToolResultBlock] = []
+
+    def calls(self) -> list[ToolUseBlock]:
+        return [block for block in self.reply if isinstance(block, ToolUseBlock)]
 
     def on_reply(self, event: AgentMessage) -> None:
         self.replied, self.complete = True, event.complete
         if event.content:
-            self.reply = sendable(event.content)
+            self.reply = list(without_empty_text(event.content))
         elif event.text:  # recorded before replies kept their blocks
-            self.reply = [to_api(TextBlock(event.text))]
+            self.reply = [TextBlock(event.text)]
 
     def on_call(self, event: ToolCallStarted) -> None:
-        ids = {block.get("id") for block in self.reply if block.get("type") == "tool_use"}
-        if event.call_id not in ids:  # old records: the calls are only in these events
-            self.reply.append(to_api(ToolUseBlock(event.call_id, event.name, event.input)))
+        if event.call_id not in {call.id for call in self.calls()}:
+            # old records: the calls are only in these events
+            self.reply.append(ToolUseBlock(event.call_id, event.name, event.input))
 
-    def messages(self) -> list[Message]:
+    def messages(self) -> list[BlockMessage]:
         """The messages this step added, or none if it was cut off mid-way."""
-        calls = sum(block.get("type") == "tool_use" for block in self.reply)
+        calls = len(self.calls())
         if not (self.replied and self.complete and self.reply) or len(self.results) != calls:
             return []
-        reply = {"role": "assistant", "content": self.reply}
-        return [reply, {"role": "user", "content": self.results}] if calls else [reply]
+        reply = BlockMessage("assistant", tuple(self.reply))
+        return [reply, BlockMessage("user", tuple(self.results))] if calls else [reply]
 
 
 class Conversation:
     """Messages for the model, built by applying a run's events in order."""
 
     def __init__(self) -> None:
-        self._done: list[Message] = []
+        self._done: list[BlockMessage] = []
         self._step: _Step | None = None
         self._starts: dict[int, int] = {}  # step -> index in _done of its first message
         self._call_steps: dict[str, tuple[int, str]] = {}  # call id -> (step, tool name)
+        self._cleared: set[str] = set()  # calls whose output is a stub now
         self._number = 0
 
     def apply(self, event: object) -> None:
         """Take one event into account; events that do not change the conversation pass."""
         match event:
             case RunStarted(goal=goal):
-                self._done, self._step = [{"role": "user", "content": goal}], None
+                self._done, self._step = [BlockMessage("user", (TextBlock(goal),), True)], None
             case RunForked(messages=start):
-                self._done, self._step = [dict(m) for m in start], None
+                self._done, self._step = [parse_message(m) for m in start], None
             case StepStarted(step=number):
                 self._close_step()
                 self._step, self._number = _Step(), number
@@ -112,47 +124,46 @@ class Conversation:
             case AppMessage(text=text) | RunResumed(message=text):
                 self._close_step()
                 if text:
-                    self._add({"role": "user", "content": [{"type": "text", "text": text}]})
+                    self._add(BlockMessage("user", (TextBlock(text),)))
 
     def clearable(self, keep_steps: int) -> tuple[str, ...]:
         """Calls whose output the model was sent in full before the last `keep_steps` steps:
         what compaction clears first."""
         last_kept = self._number - keep_steps + 1
         return tuple(
-            block["tool_use_id"] for message in self._done if message["role"] == "user"
-            for block in _blocks(message)
-            if block.get("type") == "tool_result" and not block.get("cleared")
-            and self._call_steps.get(block["tool_use_id"], (last_kept, ""))[0] < last_kept
-            and len(str(block.get("content"))) > len(CLEARED)
+            block.tool_use_id for message in self._done if message.role == "user"
+            for block in message.blocks
+            if isinstance(block, ToolResultBlock) and block.tool_use_id not in self._cleared
+            and self._call_steps.get(block.tool_use_id, (last_kept, ""))[0] < last_kept
+            and len(str(block.content)) > len(CLEARED)
         )
 
     def before_step(self, step: int) -> list[Message]:
         """The conversation as the model saw it when `step` began."""
-        return list(self._done[: self._starts.get(step, len(self._done))])
+        return [message_to_api(m) for m in self._done[: self._starts.get(step, len(self._done))]]
 
     def _compact(self, event: ContextCompacted) -> None:
         cleared = set(event.cleared)
+        self._cleared |= cleared
         for index, message in enumerate(self._done):
-            if message["role"] == "user" and isinstance(message["content"], list):
-                content = [self._cleared(b) if b.get("tool_use_id") in cleared else b
-                           for b in message["content"]]
-                self._done[index] = {**message, "content": content}
+            if message.role == "user":
+                blocks = tuple(self._stub(b) if isinstance(b, ToolResultBlock)
+                               and b.tool_use_id in cleared else b for b in message.blocks)
+                self._done[index] = dataclasses.replace(message, blocks=blocks)
         if event.summary and event.summary_step in self._starts:
             self._summarise(event.summary, event.summary_step)
 
-    def _cleared(self, block: dict[str, Any]) -> dict[str, Any]:
-        call_id = block["tool_use_id"]
+    def _stub(self, block: ToolResultBlock) -> ToolResultBlock:
+        call_id = block.tool_use_id
         name = self._call_steps.get(call_id, (0, "the tool"))[1]
-        stub = CLEARED.format(name=name, call_id=call_id)
-        return {**block, "content": stub, "cleared": True}
+        return dataclasses.replace(block, content=CLEARED.format(name=name, call_id=call_id))
 
     def _summarise(self, summary: str, step: int) -> None:
         """Replace what came before `step` with the goal and a summary of it."""
         cut = self._starts[step]
-        goal = _blocks(self._done[0]) if self._done else []
-        told = {"type": "text", "text": SUMMARY_INTRO + summary}
+        goal = self._done[0].blocks if self._done else ()
         kept = self._done[cut:]
-        self._done = [{"role": "user", "content": [*goal, told]}]
+        self._done = [BlockMessage("user", (*goal, TextBlock(SUMMARY_INTRO + summary)))]
         for message in kept:
             self._add(message)
         shift = cut - 1
@@ -164,9 +175,8 @@ class Conversation:
         step = self._step
         if step is None or not (step.replied and step.complete):
             return []
-        done = {result["tool_use_id"] for result in step.results}
-        return [(str(b.get("id")), str(b.get("name"))) for b in step.reply
-                if b.get("type") == "tool_use" and b.get("id") not in done]
+        done = {result.tool_use_id for result in step.results}
+        return [(call.id, call.name) for call in step.calls() if call.id not in done]
 
     def _close_step(self) -> None:
         if self._step is not None:
@@ -174,41 +184,24 @@ class Conversation:
                 self._add(message)
         self._step = None
 
-    def _add(self, message: Message) -> None:
+    def _add(self, message: BlockMessage) -> None:
         """Append, joining a message to the one before when both are one role's (a paused
         turn's continuation, or the app's words after tool results)."""
-        if self._done and self._done[-1]["role"] == message["role"]:
-            last = self._done[-1]
-            self._done[-1] = {**last, "content": [*_blocks(last), *_blocks(message)]}
-        else:
-            self._done.append(message)
+        _append(self._done, message)
 
     def messages(self) -> list[Message]:
-        """What the next request sends."""
-        pending = self._step.messages() if self._step is not None else []
-        done = [_sendable(m) for m in self._done]
-        if not pending:
-            return done
-        built = Conversation()
-        built._done = done
-        for message in pending:
-            built._add(message)
-        return built._done
+        """What the next request sends: the one place the conversation becomes API dicts."""
+        done = list(self._done)
+        for message in self._step.messages() if self._step is not None else []:
+            _append(done, message)
+        return [message_to_api(m) for m in done]
 
 
-def _sendable(message: Message) -> Message:
-    """The message without the builder's own marks (which block was cleared)."""
-    content = message["content"]
-    if isinstance(content, str) or not any("cleared" in b for b in content):
-        return message
-    return {**message, "content": [
-        {k: v for k, v in b.items() if k != "cleared"} for b in content
-    ]}
-
-
-def _blocks(message: Message) -> list[dict[str, Any]]:
-    content = message["content"]
-    return [{"type": "text", "text": content}] if isinstance(content, str) else list(content)
+def _append(messages: list[BlockMessage], message: BlockMessage) -> None:
+    if messages and messages[-1].role == message.role:
+        messages[-1] = messages[-1].joined(message)
+    else:
+        messages.append(message)
 
 
 def conversation_at(events: Iterable[object]) -> list[Message]:
@@ -222,22 +215,25 @@ def conversation_at(events: Iterable[object]) -> list[Message]:
 def readable(messages: Iterable[Message]) -> str:
     """The messages as a person reads them: who speaks, then each block in a line or a few."""
     lines: list[str] = []
-    for message in messages:
-        lines.append(f"── {message['role']} ──")
-        lines += [_block_text(block) for block in _blocks(message)]
+    for message in map(parse_message, messages):
+        lines.append(f"── {message.role} ──")
+        lines += [_block_text(block) for block in message.blocks]
         lines.append("")
     return "\n".join(lines)
 
 
-def _block_text(block: dict[str, Any]) -> str:
-    kind = block.get("type")
-    if kind == "text":
-        return str(block.get("text", ""))
-    if kind == "thinking":
-        return f"[thinking] {block.get('thinking', '')}"
-    if kind == "tool_use":
-        return f"[{block.get('name')} call {block.get('id')}] {json.dumps(block.get('input'))}"
-    if kind == "tool_result":
-        error = " (error)" if block.get("is_error") else ""
-        return f"[result of {block.get('tool_use_id')}{error}] {block.get('content')}"
-    return f"[{kind}]"
+def _block_text(block: Block) -> str:
+    match block:
+        case TextBlock(text=text):
+            return text
+        case ThinkingBlock(thinking=thinking):
+            return f"[thinking] {thinking}"
+        case ToolUseBlock(id=call_id, name=name, input=args):
+            return f"[{name} call {call_id}] {json.dumps(args)}"
+        case ToolResultBlock(tool_use_id=call_id, content=content, is_error=is_error):
+            return f"[result of {call_id}{' (error)' if is_error else ''}] {content}"
+        case RedactedThinkingBlock():
+            return "[redacted_thinking]"
+        case ImageBlock():
+            return "[image]"
+    return f"[{block.type}]"  # a block this version does not know

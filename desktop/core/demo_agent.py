@@ -15,11 +15,19 @@ import shlex
 import sys
 from typing import Any
 
+from desktop.core.blocks import (
+    BlockMessage,
+    TextBlock,
+    ToolResultBlock,
+    ToolUseBlock,
+    parse_content,
+    parse_message,
+)
 from desktop.core.fake_api import ToolUse, Turn
 from desktop.core.sample_project import BUG, FIX
 
 AGENT_TOKENS_PER_S = 40.0
-Steps = list[list[dict[str, Any]]]
+Steps = list[list[ToolResultBlock]]
 PLAN = ("Run down the failing test", "Find the bug", "Fix it", "Run the tests again")
 NOT_THE_SAMPLE = (
     "I'm AgentDesk's built-in demo model, and the only project I know is the sample one. "
@@ -32,15 +40,16 @@ NOT_THE_SAMPLE = (
 
 
 def agent_turn(messages: list[dict[str, Any]], tools: set[str]) -> Turn:
-    """The next step of the scenario, from what the conversation holds so far."""
-    steps = tool_steps(messages)
+    """The next step of the scenario, from what the conversation (as a request sends it)
+    holds so far."""
+    steps = tool_steps([parse_message(m) for m in messages])
     if not steps:
         return _say("I'll start with the project's layout, then its tests.",
                     *_plan(tools, 0), ToolUse("list_files", {}))
     if not (steps[0] and _is_sample(steps[0][-1])):
         return _say(NOT_THE_SAMPLE)
-    if steps[-1] and steps[-1][-1].get("is_error"):
-        why = content_text(steps[-1][-1].get("content"))
+    if steps[-1] and steps[-1][-1].is_error:
+        why = content_text(steps[-1][-1].content)
         return _say(f"That step did not work out: {why}\n\nSo the test still fails; I'll stop "
                     "here. Try the run again to see it through, or continue this one with "
                     "what to do instead.")
@@ -73,7 +82,7 @@ def _test(steps: Steps, tools: set[str]) -> Turn:
 
 
 def _check(steps: Steps, tools: set[str]) -> Turn:
-    output = content_text(steps[-1][-1].get("content"))
+    output = content_text(steps[-1][-1].content)
     if "exit code 0" not in output:
         return _say("The tests still fail, so I'll stop here and leave it to you:\n\n"
                     f"```text\n{output[-800:]}\n```")
@@ -111,33 +120,27 @@ def _plan(tools: set[str], current: int) -> tuple[ToolUse, ...]:
     return (ToolUse("update_plan", {"items": items}),)
 
 
-def _is_sample(listing: dict[str, Any]) -> bool:
-    names = content_text(listing.get("content")).split()
+def _is_sample(listing: ToolResultBlock) -> bool:
+    names = content_text(listing.content).split()
     return "calc.py" in names and "test_calc.py" in names
 
 
-def tool_steps(messages: list[dict[str, Any]]) -> Steps:
+def tool_steps(messages: list[BlockMessage]) -> Steps:
     """Per step that called tools, its results, leaving out those of the update_plan calls
     that go along with the others (so a step of plan alone has none)."""
-    plan_ids = {b.get("id") for m in messages if m.get("role") == "assistant"
-                for b in _blocks(m) if b.get("name") == "update_plan"}
+    plan_ids = {b.id for m in messages if m.role == "assistant" for b in m.blocks
+                if isinstance(b, ToolUseBlock) and b.name == "update_plan"}
     steps = []
     for message in messages:
-        results = [b for b in _blocks(message) if b.get("type") == "tool_result"]
+        results = [b for b in message.blocks if isinstance(b, ToolResultBlock)]
         if results:
-            steps.append([b for b in results if b.get("tool_use_id") not in plan_ids])
+            steps.append([b for b in results if b.tool_use_id not in plan_ids])
     return steps
-
-
-def _blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
-    content = message.get("content")
-    if isinstance(content, str):
-        return [{"type": "text", "text": content}]
-    return [b for b in content or () if isinstance(b, dict)]
 
 
 def content_text(content: Any) -> str:
     """Text of a message's or tool result's content, whether a string or a list of blocks."""
     if isinstance(content, str):
         return content
-    return "\n".join(b.get("text", "") for b in content or () if isinstance(b, dict))
+    blocks = parse_content(content) if isinstance(content, list) else ()
+    return "\n".join(b.text for b in blocks if isinstance(b, TextBlock))

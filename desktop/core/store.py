@@ -17,6 +17,7 @@ from typing import Any, get_args
 from sqlite_utils import Database
 
 from desktop.core import db_open, events, fts, paths, store_restore
+from desktop.core.blocks import plain_text
 from desktop.core.db_errors import user_errors
 from desktop.core.fts import RECALL_ARMS, searchable_text
 from desktop.core.logs import scrub
@@ -55,10 +56,6 @@ _RUN_FIELDS = frozenset(
 
 def _blocks(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"type": "text", "text": content}] if isinstance(content, str) else content
-
-
-def _plain_text(blocks: list[dict[str, Any]]) -> str:
-    return "\n\n".join(b.get("text", "") for b in blocks if b.get("type") == "text")
 
 
 class Store:
@@ -199,7 +196,7 @@ class Store:
         blocks = _blocks(content)
         now = utc_now()
         row = {"conversation_id": conversation_id, "parent_id": parent_id, "role": role,
-               "content": json.dumps(blocks, ensure_ascii=False), "text": _plain_text(blocks),
+               "content": json.dumps(blocks, ensure_ascii=False), "text": plain_text(blocks),
                "model": model, "status": status, "created_at": now, "updated_at": now}
         with self._db.atomic():
             message_id = self._db.table("messages").insert(row).last_pk
@@ -224,7 +221,7 @@ class Store:
         if content is not None:
             blocks = _blocks(content)
             changes["content"] = json.dumps(blocks, ensure_ascii=False)
-            changes["text"] = _plain_text(blocks)
+            changes["text"] = plain_text(blocks)
         if status is not None:
             changes["status"] = status
         if error is not None:

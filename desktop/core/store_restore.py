@@ -15,6 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from desktop.core import events
+from desktop.core.blocks import plain_text
 from desktop.core.fts import searchable_text
 from desktop.core.records import Conversation, Message, Run, StoredEvent
 
@@ -42,7 +43,7 @@ def conversation(
             conversation_id=conversation_id,
             parent_id=new_ids[message.parent_id] if message.parent_id is not None else None,
             content=json.dumps(message.content, ensure_ascii=False),
-            text=_plain_text(message.content),
+            text=plain_text(message.content),
             updated_at=message.created_at,
         )
         new_ids[message.id] = db.table("messages").insert(row).last_pk
@@ -63,8 +64,3 @@ def run(db: Database, run: Run, stored: Sequence[StoredEvent]) -> int:
              event.created_at],
         )
     return run_id
-
-
-def _plain_text(blocks: list[dict[str, Any]]) -> str:
-    """What search and previews read of a message: its text blocks."""
-    return "\n\n".join(b.get("text", "") for b in blocks if b.get("type") == "text")

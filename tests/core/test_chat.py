@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from desktop.core.blocks import message_to_api
 from desktop.core.chat import ChatSession, api_messages
 from desktop.core.compaction import ContextLimits
 from desktop.core.events import (
@@ -196,7 +197,8 @@ def test_history_drops_failed_replies_and_merges_turns(store: Store) -> None:
     q1 = store.add_message(chat.id, "user", "Q1")
     bad = store.add_message(chat.id, "assistant", "half", parent_id=q1.id, status="failed")
     q2 = store.add_message(chat.id, "user", "Q2", parent_id=bad.id)
-    assert api_messages(store.thread(chat.id, q2.id)) == [
+    history = api_messages(store.thread(chat.id, q2.id))
+    assert [message_to_api(m) for m in history] == [
         {"role": "user", "content": [{"type": "text", "text": t} for t in ("Q1", "Q2")]}
     ]
 

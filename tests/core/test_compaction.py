@@ -130,3 +130,37 @@ def test_what_the_model_is_sent_is_shown_on_request(
     assert sent[:-1] == fake_api.requests[-1]["body"]["messages"]
     assert "was cleared" in json.dumps(sent)
     assert "was cleared" not in run_text(store, run_id, "json")  # the record keeps it all
+
+
+def test_the_summary_request_carries_cleared_outputs_as_plain_tool_results(
+    tmp_path: Path,
+) -> None:
+    """Outputs cleared before a summary reach the model as stubs in ordinary tool_result
+    blocks: the builder's own note of what it cleared is no field the API accepts."""
+    big_file(tmp_path)
+    talk = "a long explanation of what I am doing " * 1000
+    steps = 0
+
+    def answer(body: dict[str, Any]) -> Turn:
+        nonlocal steps
+        if SUMMARY_REQUEST in json.dumps(body["messages"][-1]):
+            return Turn("Summary: read the data file a few times.")
+        steps += 1
+        if steps > 6:
+            return Turn("Done.")
+        return Turn(talk, (ToolUse("read_file", {"path": "data.txt"}),))
+
+    async def go(api: FakeAPI) -> list[Any]:
+        client = ModelClient(api_key="k", base_url=api.url)
+        run = Agent(client, Workspace(tmp_path), context_window=WINDOW).run("read the data")
+        return [e async for e in run]
+
+    with FakeAPI(responder=answer) as api:
+        events = asyncio.run(go(api))
+    assert events[-1] == RunFinished("Done.")
+    [summary_request] = [r["body"] for r in api.requests
+                         if SUMMARY_REQUEST in json.dumps(r["body"]["messages"][-1])]
+    results = [b for m in summary_request["messages"] if isinstance(m["content"], list)
+               for b in m["content"] if b["type"] == "tool_result"]
+    assert any("was cleared" in b["content"] for b in results)
+    assert {key for b in results for key in b} == {"type", "tool_use_id", "content", "is_error"}

@@ -4,6 +4,7 @@ point (read from the loopback server's request log), then the new instruction, a
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 from desktop.core.events import ApprovalNeeded, Decision, RunEvent, RunForked
@@ -115,3 +116,26 @@ def test_an_instruction_replaces_the_goal_before_the_model_answered() -> None:
     assert with_instruction(finished, "more")[-1] == {
         "role": "user", "content": [{"type": "text", "text": "more"}]
     }
+
+
+def test_a_fork_sends_back_content_this_version_does_not_know_as_it_was(
+    fake_api: FakeAPI, store: Store, tmp_path: Path
+) -> None:
+    """A fork's messages may hold what no typed block names (a server tool's result, a field
+    of a block or of a message): its first request sends them byte for byte as stored."""
+    fake_api.add(Turn("Looked."), Turn("Continued."))
+    parent, _ = play(store, fake_api, "look", tmp_path)
+    messages = (
+        {"role": "user", "content": "look"},
+        {"role": "assistant", "content": [
+            {"type": "thinking", "thinking": "Search first.", "signature": "c2ln"},
+            {"type": "server_tool_use", "id": "srv_1", "name": "web_search",
+             "input": {"query": "calc"}},
+            {"type": "web_search_tool_result", "tool_use_id": "srv_1", "content": []},
+            {"type": "text", "text": "Found it.", "citations": [{"url": "https://a.example"}]},
+        ]},
+        {"role": "user", "content": [{"type": "text", "text": "now fix it"}], "note": "kept"},
+    )
+    fork = RunForked(parent, store.events(parent)[-1].seq, messages)
+    play(store, fake_api, "look", tmp_path, fork=fork)
+    assert json.dumps(sent(fake_api, 1)) == json.dumps(list(messages))
