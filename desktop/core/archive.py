@@ -103,7 +103,9 @@ def _conversation(data: dict[str, Any]) -> tuple[Conversation, list[Message]]:
 
 
 def _run(data: dict[str, Any]) -> tuple[Run, list[StoredEvent]]:
-    run = _record(Run, data["run"], id=0, pid=None)
+    # A fork's parent is a run of the database it was recorded in, not of this one: the
+    # imported run links to none (its RunForked event still says where it came from).
+    run = _record(Run, data["run"], id=0, pid=None, parent_run_id=None, fork_seq=None)
     check(run, "run")
     events = [_record(StoredEvent, item, run_id=0) for item in data["events"]]
     for index, stored in enumerate(events):

@@ -38,8 +38,8 @@ INLINE_INPUT_CHARS = 80
 
 def run_json(run: Run, events: Sequence[StoredEvent]) -> dict[str, Any]:
     """Everything about the run but its database id (and the pid that drove it), so importing
-    the JSON and exporting the copy gives the same JSON. `parent_run_id` and ids inside events
-    refer to the database the run was recorded in."""
+    the JSON and exporting the copy gives the same JSON, but for a fork's `parent_run_id` and
+    `fork_seq`: they name a run of the database it was recorded in, so an import drops them."""
     head = {k: v for k, v in dataclasses.asdict(run).items() if k not in ("id", "pid")}
     return {
         "type": "run",

@@ -125,3 +125,21 @@ def test_summary_and_task_goal(store: Store) -> None:
     goal = task_goal(store.conversation(chat), store.thread(chat))
     assert "You: Plan two days in Lisbon" in goal and "Assistant: Day 1: Belém." in goal
     assert goal.endswith("Goal: Plan two days in Lisbon")
+
+
+def test_an_imported_fork_links_to_no_run_of_this_database(store: Store, tmp_path: Path) -> None:
+    parent = recorded_run(store)
+    fork = store.create_run("tidy again", "/work/notes", "m", parent_run_id=parent, fork_seq=3)
+    store.append_event(fork.id, RunFinished("Done."))
+    store.update_run(fork.id, status="finished")
+    exported = run_text(store, fork.id, "json")
+    elsewhere = Store(tmp_path / "elsewhere.db")
+    try:
+        unrelated = recorded_run(elsewhere)  # has a run with the parent's id, but not that run
+        assert unrelated == parent
+        imported = elsewhere.run(import_text(elsewhere, exported).id)
+        assert (imported.parent_run_id, imported.fork_seq) == (None, None)
+        again = json.loads(run_text(elsewhere, imported.id, "json"))
+        assert again["events"] == json.loads(exported)["events"]  # the record itself is whole
+    finally:
+        elsewhere.close()
