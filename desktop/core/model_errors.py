@@ -122,6 +122,10 @@ def silence(idle_s: float) -> str:
     return f"no data from the server for {idle_s:g} s"
 
 
+NO_KEY_SENT = "nowhere: no key was sent"
+"""The `key_source` of a client that sends a placeholder (a custom endpoint without a key)."""
+
+
 def as_model_error(
     exc: BaseException, *, where: str, idle_s: float, key_source: str = ""
 ) -> ModelError:
@@ -138,6 +142,12 @@ def as_model_error(
     if names & {"RemoteProtocolError", "ReadError", "TransportError"}:
         return ModelError(INCOMPLETE)
     status, detail = status_of(exc), api_message(exc)
+    if status == 401 and key_source == NO_KEY_SENT:
+        return ModelError(
+            f"authentication failed (401): {where} wants an API key and none was sent: add "
+            f"this provider's key in Settings → Providers ({detail})",
+            status=401,
+        )
     if status == 401:
         source = f"the key from {key_source}" if key_source else "the key"
         return ModelError(

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from desktop.core.model_errors import NO_KEY_SENT
+
 if TYPE_CHECKING:
     from desktop.core.llm import ModelClient
 
@@ -67,6 +69,6 @@ def client_for(
         base_url=provider.base_url or None,
         fallback_models=provider.models or FALLBACK_MODELS,
         idle_timeout_s=idle_timeout_s,
-        key_source=key_source if key else "",
+        key_source=NO_KEY_SENT if key == NO_KEY_NEEDED else key_source if key else "",
         prompt_caching=provider.prompt_caching,
     )

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from desktop.core.fake_api import FakeAPI, Turn
 from desktop.core.llm import ModelError
 from desktop.core.providers import NO_KEY_NEEDED, Provider, client_for
 
@@ -62,3 +63,24 @@ def test_an_endpoint_without_a_model_list_offers_the_profiles_models(bare_server
     offered, problem = asyncio.run(ask())
     assert offered == ["local-model"]
     assert problem.startswith("not found (404)")
+
+
+def test_a_custom_endpoint_that_wants_a_key_is_told_none_was_sent() -> None:
+    with FakeAPI() as server:
+        server.add(Turn(status=401))
+        client = client_for(Provider("Proxy", server.url), None)
+        hello = [{"role": "user", "content": "hi"}]
+
+        async def ask() -> str:
+            try:
+                async for _ in client.stream(model="m", messages=hello):
+                    pass
+            except ModelError as exc:
+                return str(exc)
+            finally:
+                await client.aclose()
+            return ""
+
+        problem = asyncio.run(ask())
+        assert f"{server.url} wants an API key and none was sent" in problem
+    assert "Settings → Providers" in problem and "ANTHROPIC_API_KEY" not in problem
