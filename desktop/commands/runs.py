@@ -151,7 +151,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         Policy.from_approve(args.approve or defaults.approval_policy), executor, defaults
     )
     return {"policy": policy, "budget": budget, "thinking_budget": defaults.thinking_budget,
-            "context": context, "executor": executor}
+            "max_tokens": defaults.agent_max_tokens, "context": context, "executor": executor}
 
 
 def _start(

@@ -76,6 +76,9 @@ CUT_SHORT = (
 CONTEXT_FULL = "the conversation no longer fits the model's context window"
 ENDS_RUN = {"refusal": "the model refused to continue"}
 CUT_REASONS = ("max_tokens", "model_context_window_exceeded")
+STEP_MAX_TOKENS = 8192
+"""Most tokens a step's reply may have unless the settings say otherwise (Settings'
+`agent_max_tokens` has the same default)."""
 
 
 class ContextFull(Exception):
@@ -141,7 +144,7 @@ class Agent:
         model: str = DEFAULT_MODEL,
         store: Store | None = None,
         run_id: int = 0,
-        max_tokens: int = 8192,
+        max_tokens: int = STEP_MAX_TOKENS,
         fork: RunForked | None = None,
         thinking_budget: int = 0,
         context_window: int = 0,

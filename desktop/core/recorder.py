@@ -18,7 +18,7 @@ from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
-from desktop.core.agent import Agent
+from desktop.core.agent import STEP_MAX_TOKENS, Agent
 from desktop.core.compaction import ContextLimits
 from desktop.core.events import (
     END_STATUS,
@@ -61,6 +61,7 @@ def start_run(
     model: str = DEFAULT_MODEL,
     fork: RunForked | None = None,
     thinking_budget: int = 0,
+    max_tokens: int = STEP_MAX_TOKENS,
     context: ContextLimits | None = None,
     executor: Executor | None = None,
 ) -> ActiveRun:
@@ -78,7 +79,7 @@ def start_run(
     )
     agent = Agent(
         client, workspace, policy=policy, budget=budget, model=model, store=store,
-        run_id=run.id, fork=fork, thinking_budget=thinking_budget,
+        run_id=run.id, fork=fork, thinking_budget=thinking_budget, max_tokens=max_tokens,
         **(context or ContextLimits()).agent_options(),
     )
     return _recorded(store, agent, agent.run(goal), executor)
@@ -93,6 +94,7 @@ def continue_run(
     policy: Policy | None = None,
     budget: Budget | None = None,
     thinking_budget: int = 0,
+    max_tokens: int = STEP_MAX_TOKENS,
     context: ContextLimits | None = None,
     executor: Executor | None = None,
 ) -> ActiveRun:
@@ -111,7 +113,7 @@ def continue_run(
     agent = Agent(
         client, workspace, policy=policy, budget=budget or (started and started.budget),
         model=run.model, store=store, run_id=run_id, thinking_budget=thinking_budget,
-        **(context or ContextLimits()).agent_options(),
+        max_tokens=max_tokens, **(context or ContextLimits()).agent_options(),
     )
     reap_interrupted(store)
     store.reopen_run(run_id)

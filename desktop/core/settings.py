@@ -64,6 +64,9 @@ class Settings:
     thinking_budget: int = 0
     """Tokens a model may think before it answers (extended thinking), for chats and runs;
     0 = off. Only models that support it accept it."""
+    agent_max_tokens: int = 8192
+    """Most tokens one step of an agent run may answer with: a file it writes comes in one
+    reply, so it needs more room than a chat reply (a small local model may need less)."""
     compact_at: float = 0.8
     """Compact a run's conversation when its next request would pass this share of the
     model's context window (old tool outputs first, then a summary)."""
@@ -173,7 +176,7 @@ def _allowed(name: str, value: Any) -> bool:
         return value in CHOICES[name]
     if name == "temperature":
         return 0.0 <= value <= MAX_TEMPERATURE
-    if name == "max_tokens":
+    if name in ("max_tokens", "agent_max_tokens"):
         return value > 0
     if name == "compact_at":
         return 0.2 <= value <= 0.95

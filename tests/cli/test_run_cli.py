@@ -398,3 +398,16 @@ def test_a_killed_run_is_continued_to_its_end_and_then_takes_a_follow_up(
     ]
     _, listed, _ = call("runs", "--json", env=env)
     assert (json.loads(listed)["status"], json.loads(listed)["steps"]) == ("finished", 3)
+
+
+def test_a_runs_steps_ask_for_the_max_tokens_the_settings_give(
+    model_env: FakeAPI, workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop.core import settings
+
+    settings.save(settings.Settings(agent_max_tokens=1500, max_tokens=300))
+    model_env.add(LOOK, Turn("Done."))
+    code, _, err = agentdesk_here(capsys, "run", "go", "--workspace", str(workspace))
+    assert code == 0, err
+    asked = [r["body"]["max_tokens"] for r in model_env.requests if r["path"] == "/v1/messages"]
+    assert asked == [1500, 1500]  # the agent's own limit, not the chat's

@@ -85,6 +85,8 @@ class SettingsDialog(QDialog):
         self.steps_input = named(QSpinBox(), "defaultMaxSteps", "Default most steps of a run")
         self.cost_input = named(QDoubleSpinBox(), "defaultMaxCost", "Default most cost of a run")
         self.wall_input = named(QSpinBox(), "defaultMaxMinutes", "Default longest run, minutes")
+        self.step_tokens_input = named(QSpinBox(), "agentMaxTokensInput",
+                                       "Most tokens in one step's reply of an agent run")
         self.compact_input = named(QSpinBox(), "compactAtInput",
                                    "Share of the context window at which a conversation is "
                                    "compacted (old tool outputs first, then a summary)")
@@ -130,6 +132,9 @@ class SettingsDialog(QDialog):
         self.wall_input.setRange(1, 24 * 60)
         self.wall_input.setSuffix(" min")
         self.wall_input.setValue(max(1, round(current.max_wall_s / 60)))
+        self.step_tokens_input.setRange(256, 1_000_000)
+        self.step_tokens_input.setSingleStep(1024)
+        self.step_tokens_input.setValue(current.agent_max_tokens)
         self.compact_input.setRange(COMPACT_RANGE[0], COMPACT_RANGE[1])
         self.compact_input.setSuffix(" % of the context window")
         self.compact_input.setValue(round(current.compact_at * 100))
@@ -138,7 +143,7 @@ class SettingsDialog(QDialog):
         form.addRow("Theme", self.theme_picker)
         form.addRow("Provider", self.default_provider_picker)
         form.addRow("Model", self.model_input)
-        form.addRow("Max tokens per reply", self.max_tokens_input)
+        form.addRow("Max tokens per chat reply", self.max_tokens_input)
         form.addRow("Temperature", self.temperature_input)
         form.addRow("Extended thinking", self.thinking_input)
         form.addRow("Give up after silence", self.idle_input)
@@ -148,6 +153,7 @@ class SettingsDialog(QDialog):
         form.addRow("Max cost", self.cost_input)
         form.addRow("Max time", self.wall_input)
         form.addRow("Approvals", self.policy_picker)
+        form.addRow("Max tokens per step", self.step_tokens_input)
         form.addRow("Compact at", self.compact_input)
         self.commands.add_rows(form)
         form.addRow("", QLabel("Budgets, approvals and commands for new runs; a run keeps the "
@@ -178,6 +184,7 @@ class SettingsDialog(QDialog):
             max_cost_usd=self.cost_input.value(),
             max_wall_s=self.wall_input.value() * 60.0,
             compact_at=self.compact_input.value() / 100,
+            agent_max_tokens=self.step_tokens_input.value(),
             approval_policy=self.policy_picker.currentData(),
             providers=self.provider_page.providers(),
             key_file_allowed=self.provider_page.file_allowed(),

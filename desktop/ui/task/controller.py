@@ -265,7 +265,8 @@ class TaskController(ModelChoice, QObject):
                             self.settings)
         return {"policy": policy, "executor": executor, "context":
                 context_limits(self.settings, self.provider),
-                "thinking_budget": self.settings.thinking_budget}
+                "thinking_budget": self.settings.thinking_budget,
+                "max_tokens": self.settings.agent_max_tokens}
 
     def _resolve(self, run_id: int, call_id: str, decision: Decision) -> None:
         request = self._pending.get(run_id)

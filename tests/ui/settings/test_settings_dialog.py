@@ -308,13 +308,14 @@ def test_the_agent_page_sets_where_commands_run(qtbot: QtBot, window: MainWindow
         )
 
 
-def test_compaction_caching_and_the_context_window_are_set_in_the_dialog(
+def test_step_tokens_compaction_caching_and_the_context_window_are_set_in_the_dialog(
     qtbot: QtBot, window: MainWindow, fake_api: FakeAPI
 ) -> None:
     with FakeAPI() as local:
         dialog = open_settings(qtbot, window)
         dialog.tabs.setCurrentIndex(2)  # Agent
         replace_text(qtbot, dialog.compact_input, "60")
+        replace_text(qtbot, dialog.step_tokens_input, "2048")
         page = dialog.provider_page
         dialog.tabs.setCurrentWidget(page)
         qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
@@ -326,6 +327,9 @@ def test_compaction_caching_and_the_context_window_are_set_in_the_dialog(
 
         saved = json.loads(settings.config_path().read_text())
         assert saved["compact_at"] == 0.6
+        assert saved["agent_max_tokens"] == 2048
+        assert window.task_controller is not None
+        assert window.task_controller.settings.agent_max_tokens == 2048  # the next run's
         [profile] = [p for p in saved["providers"] if p["name"] == "Local"]
         assert (profile["prompt_caching"], profile["context_window"]) == (True, 32768)
         pick(qtbot, find(window, "providerPicker"), "Local")
