@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.core import tools
 from desktop.core.blocks import ToolUseBlock
+from desktop.core.checkpoints.capture import Checkpointer
 from desktop.core.compaction import DEFAULT_THRESHOLD, Compactor, too_long
 from desktop.core.compaction import context_window as context_window_of
 from desktop.core.conversation import Conversation
@@ -157,6 +158,7 @@ class Agent:
         self.thinking_budget = thinking_budget
         self.fork = fork
         self.context = ToolContext(workspace, store, run_id)
+        self.checkpoints = None if store is None else Checkpointer(store, run_id, workspace)
         self.system = system_prompt(workspace)
         self.conversation = Conversation()
         window = context_window_of(model, context_window)
@@ -345,8 +347,11 @@ class Agent:
             self.policy.answered(name, decision)
             yield ApprovalResolved(call_id, decision.allow, decision.always, decision.reason)
             outcome = None if decision.allow else _denial(name, "the user", decision.reason)
-        started = time.monotonic()  # the call's own time, not the wait for the user
         result = outcome
+        before = None
+        if result is None and self.checkpoints is not None:
+            before = await self.checkpoints.before(name, args)
+        started = time.monotonic()  # the call's own time, not the wait for the user
         if result is None:
             async for item in tools.execute(name, args, self.context):
                 if isinstance(item, str):
@@ -357,6 +362,9 @@ class Agent:
             if result.event is not None:
                 yield result.event
         duration = time.monotonic() - started
+        checkpoints = self.checkpoints
+        if before and checkpoints and (changed := await checkpoints.after(call_id, before)):
+            yield changed
         yield ToolCallFinished(
             call_id, name, result.text, result.is_error, duration, denied=result.denied
         )

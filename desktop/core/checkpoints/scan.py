@@ -1,0 +1,180 @@
+"""What a command changed: the workspace's files before and after it, compared.
+
+A scan stats every file (path, size, mtime, ctime, inode) and hashes only those whose stat
+changed since the last scan; each hashed content is stored as a blob, so the content a
+command is about to change is already kept when it changes it. `.git/`, symlinks and what
+`.gitignore` files ignore are skipped (ignored folders are not even entered); files over
+MAX_CAPTURED_BYTES are listed as "not captured". The `.gitignore` rules are those found by
+the scan before the command: output that a command hides with a `.gitignore` of its own
+(pytest's `.pytest_cache`) is still seen, and so can be rewound.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from desktop.core.checkpoints.blobs import BlobStore
+from desktop.core.checkpoints.changes import FileChange
+
+MAX_CAPTURED_BYTES = 5 * 1024 * 1024
+TOO_BIG = "over 5 MB"
+SKIPPED_NAMES = frozenset({".git"})
+
+Stat = tuple[int, int, int, int]
+"""size, mtime_ns, ctime_ns, inode: what tells a file changed without reading it."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A file as a scan saw it: its stat and the digest of its content (None if not kept)."""
+
+    stat: Stat
+    digest: str | None
+    not_captured: str = ""
+
+
+@dataclass(frozen=True)
+class IgnoreRules:
+    """The `.gitignore` files of the workspace, by the folder ("" = the root) they sit in."""
+
+    specs: dict[str, pathspec.PathSpec] = field(default_factory=dict)
+
+    def ignores(self, rel: str, is_dir: bool) -> bool:
+        shown = rel + "/" if is_dir else rel
+        for folder, spec in self.specs.items():
+            if folder and not shown.startswith(folder + "/"):
+                continue
+            if spec.match_file(shown[len(folder) + 1:] if folder else shown):
+                return True
+        return False
+
+
+def read_rules(path: Path) -> pathspec.PathSpec:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+@dataclass
+class Snapshot:
+    """The files a scan found, and the ignore rules it went by."""
+
+    files: dict[str, Entry]
+    rules: IgnoreRules
+
+
+def file_stat(info: os.stat_result) -> Stat:
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
+
+
+class WorkspaceScanner:
+    """Scans one workspace again and again, hashing only what changed in between."""
+
+    def __init__(self, root: Path, blobs: BlobStore, limit: int = MAX_CAPTURED_BYTES) -> None:
+        self.root = root
+        self.blobs = blobs
+        self.limit = limit
+        self.known: dict[str, Entry] = {}
+        self.stored: set[str] = set()
+        """Digests this scanner stored or found stored, for the storage ledger."""
+        self._ignored: dict[tuple[str, bool], bool] = {}
+        """Ignore decisions, kept while the `.gitignore` files stay as they were."""
+        self._specs: dict[str, tuple[Stat, pathspec.PathSpec]] = {}
+
+    def scan(self, rules: IgnoreRules | None = None) -> Snapshot:
+        """Every file now; with `rules`, judged by those instead of the `.gitignore`s found."""
+        found = IgnoreRules() if rules is None else rules
+        files: dict[str, Entry] = {}
+        for rel, info in self._walk(found, collect=rules is None):
+            entry = self.known.get(rel)
+            if entry is None or entry.stat != file_stat(info):
+                entry = self.entry(rel, info)
+            files[rel] = entry
+        if rules is None and found.specs.keys() != self._specs.keys():  # one was deleted
+            self._specs = {folder: self._specs[folder] for folder in found.specs}
+            self._ignored.clear()
+        self.known = files
+        return Snapshot(files, found)
+
+    def entry(self, rel: str, info: os.stat_result) -> Entry:
+        """The file read and stored, unless it is too big or cannot be read."""
+        if info.st_size > self.limit:
+            return Entry(file_stat(info), None, TOO_BIG)
+        try:
+            data = (self.root / rel).read_bytes()
+        except OSError as exc:
+            return Entry(file_stat(info), None, f"unreadable: {exc.strerror}")
+        digest = self.blobs.put(data)
+        self.stored.add(digest)
+        return Entry(file_stat(info), digest)
+
+    def _walk(self, rules: IgnoreRules, *, collect: bool) -> Iterator[tuple[str, os.stat_result]]:
+        folders = [""]
+        while folders:
+            folder = folders.pop()
+            try:
+                with os.scandir(self.root / folder) as listing:
+                    entries = [e for e in listing if e.name not in SKIPPED_NAMES]
+            except OSError:
+                continue
+            if collect and any(e.name == ".gitignore" for e in entries):
+                rules.specs[folder] = self._spec(folder)
+            for item in entries:
+                rel = f"{folder}/{item.name}" if folder else item.name
+                try:
+                    info = item.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                is_dir = stat.S_ISDIR(info.st_mode)
+                if not (is_dir or stat.S_ISREG(info.st_mode)) or self._ignores(rules, rel, is_dir):
+                    continue
+                if is_dir:
+                    folders.append(rel)
+                else:
+                    yield rel, info
+
+    def _spec(self, folder: str) -> pathspec.PathSpec:
+        """The folder's `.gitignore`, read again only when it changed."""
+        path = self.root / folder / ".gitignore"
+        try:
+            now = file_stat(path.stat())
+        except OSError:
+            now = (0, 0, 0, 0)
+        cached = self._specs.get(folder)
+        if cached is not None and cached[0] == now:
+            return cached[1]
+        spec = read_rules(path)
+        self._specs[folder] = (now, spec)
+        self._ignored.clear()
+        return spec
+
+    def _ignores(self, rules: IgnoreRules, rel: str, is_dir: bool) -> bool:
+        key = (rel, is_dir)
+        decided = self._ignored.get(key)
+        if decided is None:
+            decided = self._ignored[key] = rules.ignores(rel, is_dir)
+        return decided
+
+
+def differences(before: dict[str, Entry], after: dict[str, Entry]) -> tuple[FileChange, ...]:
+    """The files created, changed or deleted between two scans, in path order."""
+    changes = []
+    for rel in sorted(before.keys() | after.keys()):
+        old, new = before.get(rel), after.get(rel)
+        if old is not None and new is not None and (
+            old.stat == new.stat or (old.digest is not None and old.digest == new.digest)
+        ):
+            continue
+        note = (old.not_captured if old else "") or (new.not_captured if new else "")
+        changes.append(FileChange(
+            rel, old.digest if old else None, new.digest if new else None, note
+        ))
+    return tuple(changes)
