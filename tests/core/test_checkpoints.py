@@ -13,6 +13,7 @@ import pytest
 from desktop.core.checkpoints.changes import FileChange, Rewound, WorkspaceChanged
 from desktop.core.checkpoints.ledger import blobs_of
 from desktop.core.checkpoints.rewind import RewindError, plan_rewind, rewind
+from desktop.core.checkpoints.touched import files_touched
 from desktop.core.events import RunFinished, ToolCallStarted
 from desktop.core.executor import LocalExecutor
 from desktop.core.fake_api import ToolUse, Turn
@@ -199,3 +200,24 @@ def test_a_running_run_or_an_unknown_event_is_refused(store: Store, workspace: P
     store.update_run(run.id, status="interrupted")
     with pytest.raises(RewindError, match="no event 1"):
         rewind(store, run.id)
+
+
+def test_files_touched_nets_tools_and_commands_over_the_run(
+    store: Store, workspace: Path
+) -> None:
+    (workspace / "old.txt").write_text("gone\n")
+    run_id = play(store, workspace, [edit("a - b", "a + b")],
+                  [command("rm old.txt && printf 'a\\0b' > blob.bin && echo t > tmp.txt")],
+                  [command("rm tmp.txt")], [edit("a + b", "b + a")])
+
+    found = {f.path: f for f in files_touched(store, run_id)}
+
+    assert sorted(found) == ["blob.bin", "calc.py", "old.txt"]  # tmp.txt came and went
+    calc = found["calc.py"]
+    assert (calc.status, calc.added, calc.removed) == ("modified", 1, 1)
+    assert "-    return a - b\n+    return b + a\n" in calc.diff
+    assert (found["old.txt"].status, found["old.txt"].removed) == ("deleted", 1)
+    assert (found["blob.bin"].status, found["blob.bin"].note) == ("created", "binary")
+    first_edit = next(s.seq for s in store.events(run_id) if s.type == "WorkspaceChanged")
+    [early] = files_touched(store, run_id, first_edit)
+    assert "+    return a + b\n" in early.diff

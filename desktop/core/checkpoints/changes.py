@@ -8,7 +8,10 @@ the file did not exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from desktop.core.store import Store
 
 
 @dataclass(frozen=True)
@@ -71,3 +74,19 @@ def change_event(cls: type[ChangeEvent], data: dict[str, Any]) -> ChangeEvent:
         data["to_seq"], changes, tuple(data.get("conflicts", ())), data.get("forced", False),
         tuple(data.get("lost", ())),
     )
+
+
+def net_changes(
+    store: Store, run_id: int, from_seq: int = 1, upto_seq: int | None = None
+) -> dict[str, FileChange]:
+    """Each file the run's events `from_seq`..`upto_seq` changed, from its first `before` to
+    its last `after`: what rewinding them undoes, or what the files panel shows."""
+    net: dict[str, FileChange] = {}
+    for stored in store.events(run_id, upto_seq):
+        if stored.seq < from_seq or stored.type not in ("WorkspaceChanged", "Rewound"):
+            continue
+        for change in stored.event().changes:
+            first = net.get(change.path, change)
+            net[change.path] = FileChange(change.path, first.before, change.after,
+                                          first.not_captured or change.not_captured)
+    return net

@@ -20,14 +20,13 @@ from typing import TYPE_CHECKING
 
 from desktop.core.checkpoints import ledger
 from desktop.core.checkpoints.blobs import BlobMissing, BlobStore
-from desktop.core.checkpoints.changes import FileChange, Rewound
+from desktop.core.checkpoints.changes import FileChange, Rewound, net_changes
 from desktop.core.checkpoints.scan import MAX_CAPTURED_BYTES, TOO_BIG
 from desktop.core.workspace import Workspace, WorkspaceError
 
 if TYPE_CHECKING:
     from desktop.core.store import Store
 
-CHANGE_TYPES = ("WorkspaceChanged", "Rewound")
 NOT_A_FILE = "not-a-regular-file"
 """Stands for the current "content" of a path that is now a folder or a symlink."""
 NEW_FILE_MODE = 0o644
@@ -68,22 +67,12 @@ def plan_rewind(store: Store, run_id: int, to_seq: int = 1) -> RewindPlan:
     if not stored or not 1 <= to_seq <= stored[-1].seq:
         last = stored[-1].seq if stored else 0
         raise RewindError(f"run {run_id} has no event {to_seq} (its events are 1 to {last})")
-    net: dict[str, FileChange] = {}  # each path from its first `before` to its last `after`
-    for item in stored:
-        if item.seq < to_seq or item.type not in CHANGE_TYPES:
-            continue
-        for change in item.event().changes:
-            first = net.get(change.path, change)
-            net[change.path] = FileChange(
-                change.path, first.before, change.after,
-                first.not_captured or change.not_captured,
-            )
     root = Workspace(run.workspace).root
     blobs = ledger.blobs_of(store)
     restore: list[FileChange] = []
     conflicts: list[FileChange] = []
     lost: list[str] = []
-    for path, change in sorted(net.items()):
+    for path, change in sorted(net_changes(store, run_id, to_seq).items()):
         target, left = change.before, change.after
         current = current_digest(root / path)
         if change.not_captured or (target is not None and not blobs.has(target)):
