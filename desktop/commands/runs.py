@@ -17,6 +17,7 @@ import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
+from desktop.commands import rewind
 from desktop.commands.common import add_demo_flag, fail, model_client, open_store
 from desktop.core.wording import counted
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 EXIT_CODES = {"finished": 0, "failed": 1, "budget_exhausted": 2, "cancelled": 130}
 RESULT_PREVIEW_LINES = 6
+FILES_SHOWN = 5
 _PAST = {"finished": "finished", "failed": "failed", "cancelled": "was stopped",
          "budget_exhausted": "ran out of budget", "interrupted": "was interrupted"}
 
@@ -62,6 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     go_on.add_argument("message", nargs="?", default="", help="the follow-up instruction")
     _run_options(go_on)
     go_on.set_defaults(handler=continue_goal)
+    rewind.register(actions)
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
@@ -327,6 +330,10 @@ class _Terminal:
                 self.line(f"   {answer if allow else 'denied: ' + reason}")
             case ev.ToolCallFinished(name="update_plan", is_error=False):
                 pass
+            case ev.WorkspaceChanged(changes=changes):
+                shown = ", ".join(c.path for c in changes[:FILES_SHOWN])
+                more = len(changes) - FILES_SHOWN
+                self.line(f"   files changed: {shown}" + (f" and {more} more" if more > 0 else ""))
             case ev.ToolCallFinished() as finished:
                 self.line(self._result(finished))
             case _:
