@@ -18,6 +18,7 @@ killed) and unwinds the loop. The recorder (recorder.py) writes what happened to
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import platform
 import time
@@ -353,11 +354,16 @@ class Agent:
             before = await self.checkpoints.before(name, args)
         started = time.monotonic()  # the call's own time, not the wait for the user
         if result is None:
-            async for item in tools.execute(name, args, self.context):
-                if isinstance(item, str):
-                    yield ToolOutput(call_id, item)
-                else:
-                    result = item
+            try:
+                async for item in tools.execute(name, args, self.context):
+                    if isinstance(item, str):
+                        yield ToolOutput(call_id, item)
+                    else:
+                        result = item
+            except asyncio.CancelledError:
+                if before and self.checkpoints:
+                    self.checkpoints.settle(call_id, before)
+                raise
             assert result is not None, "tools.execute always ends with a ToolResult"
             if result.event is not None:
                 yield result.event

@@ -14,7 +14,7 @@ from desktop.core.checkpoints.changes import FileChange, Rewound, WorkspaceChang
 from desktop.core.checkpoints.ledger import blobs_of
 from desktop.core.checkpoints.rewind import RewindError, plan_rewind, rewind
 from desktop.core.checkpoints.touched import files_touched
-from desktop.core.events import RunFinished, ToolCallStarted
+from desktop.core.events import RunFinished, ToolCallStarted, ToolOutput
 from desktop.core.executor import LocalExecutor
 from desktop.core.fake_api import ToolUse, Turn
 from desktop.core.model_stream import ScriptedModel
@@ -221,3 +221,26 @@ def test_files_touched_nets_tools_and_commands_over_the_run(
     first_edit = next(s.seq for s in store.events(run_id) if s.type == "WorkspaceChanged")
     [early] = files_touched(store, run_id, first_edit)
     assert "+    return a + b\n" in early.diff
+
+
+def test_what_a_stopped_command_changed_is_recorded_and_can_be_rewound(
+    store: Store, workspace: Path
+) -> None:
+    async def main() -> int:
+        line = "echo x > made.txt && echo ' # half' >> calc.py && echo ready && sleep 30"
+        model = ScriptedModel([Turn("", (command(line),))])
+        run = start_run(store, model, "work", workspace, policy=Policy.from_approve("all"),
+                        executor=LocalExecutor())
+        async for event in run:
+            if isinstance(event, ToolOutput) and "ready" in event.chunk:
+                run.cancel()
+        return run.run_id
+
+    run_id = asyncio.run(main())
+    assert store.run(run_id).status == "cancelled"
+    assert {c.path for c in changes(store, run_id)} == {"calc.py", "made.txt"}
+    assert store.events(run_id)[-1].type == "RunCancelled"
+
+    rewind(store, run_id)
+    assert sorted(files(workspace)) == ["calc.py", "test_calc.py"]
+    assert (workspace / "calc.py").read_text() == ORIGINAL

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,8 @@ class Checkpointer:
         self.scanner = WorkspaceScanner(workspace.root, ledger.blobs_of(store))
         self.used: int | None = None
         """Total checkpoint storage, as last counted (None until the first capture)."""
+        self.record: Callable[[WorkspaceChanged], None] | None = None
+        """Stores an event outside the run's stream (the recorder's), for `settle`."""
 
     async def before(self, name: str, args: dict[str, Any]) -> Before | None:
         """Store what the call may change; None for calls that change no file."""
@@ -73,11 +76,24 @@ class Checkpointer:
     async def after(self, call_id: str, before: Before) -> WorkspaceChanged | None:
         """What the call changed, its contents stored and counted; None if nothing."""
         try:
-            changes = await asyncio.to_thread(self._changes, before)
-            self._count()
+            return self._counted(call_id, await asyncio.to_thread(self._changes, before))
         except (OSError, StoreError):
             log.warning("run %s: cannot capture after %s", self.run_id, call_id, exc_info=True)
             return None
+
+    def settle(self, call_id: str, before: Before) -> None:
+        """Record at once what a cancelled call changed: the run yields nothing more, and
+        whoever stopped a command is the first to want it undone."""
+        try:
+            changed = self._counted(call_id, self._changes(before))
+        except (OSError, StoreError):
+            log.warning("run %s: cannot capture after %s", self.run_id, call_id, exc_info=True)
+            return
+        if changed is not None and self.record is not None:
+            self.record(changed)
+
+    def _counted(self, call_id: str, changes: tuple[FileChange, ...]) -> WorkspaceChanged | None:
+        self._count()
         return WorkspaceChanged(call_id, changes) if changes else None
 
     def _file_before(self, path: str) -> Before | None:

@@ -12,7 +12,6 @@ the scan before the command: output that a command hides with a `.gitignore` of 
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +44,8 @@ class IgnoreRules:
 
     specs: dict[str, pathspec.PathSpec] = field(default_factory=dict)
 
-    def ignores(self, rel: str, is_dir: bool) -> bool:
-        shown = rel + "/" if is_dir else rel
+    def ignores(self, shown: str) -> bool:
+        """Whether `shown` (a folder's path ends with "/") is ignored."""
         for folder, spec in self.specs.items():
             if folder and not shown.startswith(folder + "/"):
                 continue
@@ -85,16 +84,16 @@ class WorkspaceScanner:
         self.known: dict[str, Entry] = {}
         self.stored: set[str] = set()
         """Digests this scanner stored or found stored, for the storage ledger."""
-        self._ignored: dict[tuple[str, bool], bool] = {}
+        self._ignored: dict[str, bool] = {}
         """Ignore decisions, kept while the `.gitignore` files stay as they were."""
         self._specs: dict[str, tuple[Stat, pathspec.PathSpec]] = {}
 
     def scan(self, rules: IgnoreRules | None = None) -> Snapshot:
         """Every file now; with `rules`, judged by those instead of the `.gitignore`s found."""
         found = IgnoreRules() if rules is None else rules
-        files: dict[str, Entry] = {}
+        known, files = self.known, {}
         for rel, info in self._walk(found, collect=rules is None):
-            entry = self.known.get(rel)
+            entry = known.get(rel)
             if entry is None or entry.stat != file_stat(info):
                 entry = self.entry(rel, info)
             files[rel] = entry
@@ -117,9 +116,12 @@ class WorkspaceScanner:
         return Entry(file_stat(info), digest)
 
     def _walk(self, rules: IgnoreRules, *, collect: bool) -> Iterator[tuple[str, os.stat_result]]:
+        """Regular files not ignored, with their stat; folders are told apart without a stat
+        (the listing's file type), so only files cost one."""
         folders = [""]
         while folders:
             folder = folders.pop()
+            prefix = folder + "/" if folder else ""
             try:
                 with os.scandir(self.root / folder) as listing:
                     entries = [e for e in listing if e.name not in SKIPPED_NAMES]
@@ -128,18 +130,19 @@ class WorkspaceScanner:
             if collect and any(e.name == ".gitignore" for e in entries):
                 rules.specs[folder] = self._spec(folder)
             for item in entries:
-                rel = f"{folder}/{item.name}" if folder else item.name
+                rel = prefix + item.name
                 try:
-                    info = item.stat(follow_symlinks=False)
-                except OSError:
+                    if item.is_dir(follow_symlinks=False):
+                        if not (rules.specs and self._ignores(rules, rel + "/")):
+                            folders.append(rel)
+                        continue
+                    if not item.is_file(follow_symlinks=False):
+                        continue  # a symlink, FIFO, socket or device
+                    if rules.specs and self._ignores(rules, rel):
+                        continue
+                    yield rel, item.stat(follow_symlinks=False)
+                except OSError:  # gone since the listing
                     continue
-                is_dir = stat.S_ISDIR(info.st_mode)
-                if not (is_dir or stat.S_ISREG(info.st_mode)) or self._ignores(rules, rel, is_dir):
-                    continue
-                if is_dir:
-                    folders.append(rel)
-                else:
-                    yield rel, info
 
     def _spec(self, folder: str) -> pathspec.PathSpec:
         """The folder's `.gitignore`, read again only when it changed."""
@@ -156,11 +159,11 @@ class WorkspaceScanner:
         self._ignored.clear()
         return spec
 
-    def _ignores(self, rules: IgnoreRules, rel: str, is_dir: bool) -> bool:
-        key = (rel, is_dir)
-        decided = self._ignored.get(key)
+    def _ignores(self, rules: IgnoreRules, shown: str) -> bool:
+        """Whether the rules ignore `shown` (a folder ends with "/"), decided once per path."""
+        decided = self._ignored.get(shown)
         if decided is None:
-            decided = self._ignored[key] = rules.ignores(rel, is_dir)
+            decided = self._ignored[shown] = rules.ignores(shown)
         return decided
 
 
