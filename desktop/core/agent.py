@@ -236,6 +236,9 @@ class Agent:
         except Exception as exc:  # a bug must still end the run with a reason, not hang it
             log.exception("agent run %s crashed", self.run_id)
             yield RunFailed(f"internal error: {exc!r}")
+        finally:
+            if self.checkpoints is not None:
+                self.checkpoints.close()
 
     def check_budget(self) -> None:
         elapsed = time.monotonic() - self.started

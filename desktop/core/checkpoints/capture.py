@@ -96,6 +96,10 @@ class Checkpointer:
         self._count()
         return WorkspaceChanged(call_id, changes) if changes else None
 
+    def close(self) -> None:
+        """The run is over: stop watching its workspace."""
+        self.scanner.close()
+
     def _file_before(self, path: str) -> Before | None:
         entry, regular = self._file_entry(path)
         return Before(path, entry) if regular else None
@@ -115,7 +119,7 @@ class Checkpointer:
     def _changes(self, before: Before) -> tuple[FileChange, ...]:
         if before.snapshot is not None:
             after = self.scanner.scan(before.snapshot.rules)
-            return differences(before.snapshot.files, after.files)
+            return differences(before.snapshot.files, after.files, after.changed)
         entry, _ = self._file_entry(before.path)
         return differences(
             {before.path: before.entry} if before.entry else {},

@@ -12,6 +12,7 @@ the scan before the command: output that a command hides with a `.gitignore` of 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ import pathspec
 
 from desktop.core.checkpoints.blobs import BlobStore
 from desktop.core.checkpoints.changes import FileChange
+from desktop.core.checkpoints.watch import Watch
 
 MAX_CAPTURED_BYTES = 5 * 1024 * 1024
 TOO_BIG = "over 5 MB"
@@ -64,10 +66,15 @@ def read_rules(path: Path) -> pathspec.PathSpec:
 
 @dataclass
 class Snapshot:
-    """The files a scan found, and the ignore rules it went by."""
+    """The files a scan found, and the ignore rules it went by.
+
+    `changed` are the paths that may differ from the scan before (None: any may), which is
+    all a comparison with that scan has to look at.
+    """
 
     files: dict[str, Entry]
     rules: IgnoreRules
+    changed: set[str] | None = None
 
 
 def file_stat(info: os.stat_result) -> Stat:
@@ -75,9 +82,16 @@ def file_stat(info: os.stat_result) -> Stat:
 
 
 class WorkspaceScanner:
-    """Scans one workspace again and again, hashing only what changed in between."""
+    """Scans one workspace again and again, hashing only what changed in between.
 
-    def __init__(self, root: Path, blobs: BlobStore, limit: int = MAX_CAPTURED_BYTES) -> None:
+    With `watch` (and on Linux), the first scan also puts an inotify watch on each folder it
+    walks, and later scans look only at what the kernel says changed (watch.py).
+    """
+
+    def __init__(
+        self, root: Path, blobs: BlobStore, limit: int = MAX_CAPTURED_BYTES, *,
+        watch: bool = True,
+    ) -> None:
         self.root = root
         self.blobs = blobs
         self.limit = limit
@@ -87,9 +101,35 @@ class WorkspaceScanner:
         self._ignored: dict[str, bool] = {}
         """Ignore decisions, kept while the `.gitignore` files stay as they were."""
         self._specs: dict[str, tuple[Stat, pathspec.PathSpec]] = {}
+        self._rules: IgnoreRules | None = None
+        """The rules the last walk of everything found, while no `.gitignore` changed."""
+        self._may_watch = watch
+        self._watch: Watch | None = None
 
     def scan(self, rules: IgnoreRules | None = None) -> Snapshot:
         """Every file now; with `rules`, judged by those instead of the `.gitignore`s found."""
+        changed = self._watch.changed() if self._watch is not None else None
+        known_rules = rules or self._rules
+        if changed is None or known_rules is None or (rules is None and _rules_in(changed)):
+            snapshot = self._scan_all(rules)
+        else:
+            snapshot = self._update(changed, known_rules)
+        if snapshot.changed and _rules_in(snapshot.changed):
+            self._rules = None  # walk everything next time, to read them again
+        return snapshot
+
+    def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
+
+    def _scan_all(self, rules: IgnoreRules | None) -> Snapshot:
+        self.close()
+        if self._may_watch:
+            try:
+                self._watch = Watch(self.root)
+            except OSError:
+                self._may_watch = False
         found = IgnoreRules() if rules is None else rules
         known, files = self.known, {}
         for rel, info in self._walk(found, collect=rules is None):
@@ -97,11 +137,47 @@ class WorkspaceScanner:
             if entry is None or entry.stat != file_stat(info):
                 entry = self.entry(rel, info)
             files[rel] = entry
-        if rules is None and found.specs.keys() != self._specs.keys():  # one was deleted
-            self._specs = {folder: self._specs[folder] for folder in found.specs}
-            self._ignored.clear()
+        if rules is None:
+            if found.specs.keys() != self._specs.keys():  # one was deleted
+                self._specs = {folder: self._specs[folder] for folder in found.specs}
+                self._ignored.clear()
+            self._rules = found
         self.known = files
         return Snapshot(files, found)
+
+    def _update(self, changed: set[str], rules: IgnoreRules) -> Snapshot:
+        """The last scan's files with the `changed` paths looked at again: files re-read,
+        folders (new, or deleted and made again) walked, what is gone dropped."""
+        files = dict(self.known)
+        cleared: list[str] = []  # folders whose files are dropped, then walked if still there
+        for rel in sorted(changed):
+            if SKIPPED_NAMES & set(rel.split("/")) or rel.startswith(tuple(cleared)):
+                continue
+            try:
+                info = os.lstat(self.root / rel)
+            except OSError:
+                info = None
+            if info is not None and stat.S_ISREG(info.st_mode):
+                entry = files.get(rel)
+                if rules.specs and self._ignores(rules, rel):
+                    continue
+                if entry is None or entry.stat != file_stat(info):
+                    files[rel] = self.entry(rel, info)
+                continue
+            files.pop(rel, None)
+            cleared.append(rel + "/")  # a folder, or what may have been one
+        for rel in [rel for rel in files if rel.startswith(tuple(cleared))] if cleared else ():
+            del files[rel]
+            changed.add(rel)
+        for top in cleared:
+            if _is_folder(self.root / top) and not (rules.specs and self._ignores(rules, top)):
+                for rel, info in self._walk(rules, collect=False, top=top.rstrip("/")):
+                    entry = self.known.get(rel)
+                    same = entry is not None and entry.stat == file_stat(info)
+                    files[rel] = entry if same and entry else self.entry(rel, info)
+                    changed.add(rel)
+        self.known = files
+        return Snapshot(files, rules, changed)
 
     def entry(self, rel: str, info: os.stat_result) -> Entry:
         """The file read and stored, unless it is too big or cannot be read."""
@@ -115,13 +191,17 @@ class WorkspaceScanner:
         self.stored.add(digest)
         return Entry(file_stat(info), digest)
 
-    def _walk(self, rules: IgnoreRules, *, collect: bool) -> Iterator[tuple[str, os.stat_result]]:
-        """Regular files not ignored, with their stat; folders are told apart without a stat
-        (the listing's file type), so only files cost one."""
-        folders = [""]
+    def _walk(
+        self, rules: IgnoreRules, *, collect: bool, top: str = ""
+    ) -> Iterator[tuple[str, os.stat_result]]:
+        """Regular files not ignored under `top`, with their stat; folders are told apart
+        without a stat (the listing's file type), so only files cost one. Each folder is
+        watched before it is listed, so nothing made in between goes unseen."""
+        folders = [top]
         while folders:
             folder = folders.pop()
             prefix = folder + "/" if folder else ""
+            self._watch_folder(folder)
             try:
                 with os.scandir(self.root / folder) as listing:
                     entries = [e for e in listing if e.name not in SKIPPED_NAMES]
@@ -143,6 +223,16 @@ class WorkspaceScanner:
                     yield rel, item.stat(follow_symlinks=False)
                 except OSError:  # gone since the listing
                     continue
+
+    def _watch_folder(self, folder: str) -> None:
+        """Watch `folder`; at the system's limit on watches, go on without (walking all)."""
+        if self._watch is None:
+            return
+        try:
+            self._watch.add(folder)
+        except OSError:
+            self.close()
+            self._may_watch = False
 
     def _spec(self, folder: str) -> pathspec.PathSpec:
         """The folder's `.gitignore`, read again only when it changed."""
@@ -167,11 +257,28 @@ class WorkspaceScanner:
         return decided
 
 
-def differences(before: dict[str, Entry], after: dict[str, Entry]) -> tuple[FileChange, ...]:
-    """The files created, changed or deleted between two scans, in path order."""
+def _rules_in(paths: set[str]) -> bool:
+    return any(path.rpartition("/")[2] == ".gitignore" for path in paths)
+
+
+def _is_folder(path: Path) -> bool:
+    """A real folder (a symlink to one is not entered)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def differences(
+    before: dict[str, Entry], after: dict[str, Entry], paths: set[str] | None = None
+) -> tuple[FileChange, ...]:
+    """The files created, changed or deleted between two scans, in path order; only among
+    `paths` when the later scan says which may have changed."""
     changes = []
-    for rel in sorted(before.keys() | after.keys()):
+    for rel in sorted(before.keys() | after.keys() if paths is None else paths):
         old, new = before.get(rel), after.get(rel)
+        if old is None and new is None:
+            continue
         if old is not None and new is not None and (
             old.stat == new.stat or (old.digest is not None and old.digest == new.digest)
         ):
