@@ -12,6 +12,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from desktop.commands import runs
 from desktop.commands.common import fail, open_store
 from desktop.core.wording import counted
 
@@ -29,6 +30,10 @@ def register(actions: argparse._SubParsersAction) -> None:
                       help="the event to go back to before (default: the run's start)")
     back.add_argument("--force", action="store_true",
                       help="also overwrite files changed since the run touched them")
+    back.add_argument("--continue", dest="instruction", metavar="INSTRUCTION",
+                      help="then go on from there: a new run, forked from this one just "
+                      "before that event, is given this instruction")
+    runs.run_options(back)
     back.set_defaults(handler=rewind_run)
     touched = actions.add_parser("files", help="the files a run changed, with their diffs")
     touched.add_argument("id", type=int)
@@ -50,7 +55,14 @@ def rewind_run(args: argparse.Namespace) -> int:
     except (RewindError, StoreError, WorkspaceError) as exc:
         return fail(str(exc))
     _report(args.id, done)
-    return 1 if done.event.lost or (done.event.conflicts and not args.force) else 0
+    left_alone = done.event.lost or (done.event.conflicts and not args.force)
+    if args.instruction is None:
+        return 1 if left_alone else 0
+    if left_alone:
+        return fail("not going on: the workspace is not as it was before that event")
+    if not args.instruction.strip():
+        return fail("the instruction is empty", 2)
+    return runs.fork_goal(args)
 
 
 def _report(run_id: int, done: RewindDone) -> None:

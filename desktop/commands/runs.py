@@ -17,7 +17,6 @@ import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
-from desktop.commands import rewind
 from desktop.commands.common import add_demo_flag, fail, model_client, open_store
 from desktop.core.wording import counted
 
@@ -43,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="give the agent a goal and watch it work")
     run.add_argument("goal", help="what the agent should achieve")
     run.add_argument("--workspace", default=".", help="the folder it works in (default: here)")
-    _run_options(run)
+    run_options(run)
     run.add_argument("--model", help="model id (default: the app's default model)")
     run.set_defaults(handler=run_goal)
 
@@ -62,12 +61,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     go_on.add_argument("id", type=int)
     go_on.add_argument("message", nargs="?", default="", help="the follow-up instruction")
-    _run_options(go_on)
+    run_options(go_on)
     go_on.set_defaults(handler=continue_goal)
+    from desktop.commands import rewind  # it builds on this module's run options
+
     rewind.register(actions)
 
 
-def _run_options(parser: argparse.ArgumentParser) -> None:
+def run_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a command that starts or continues a run."""
     parser.add_argument(
         "--approve",
         choices=("all", "reads", "none"),
@@ -99,6 +101,12 @@ def run_goal(args: argparse.Namespace) -> int:
 
 def continue_goal(args: argparse.Namespace) -> int:
     return _drive(args, lambda store, client: _continue(store, client, args))
+
+
+def fork_goal(args: argparse.Namespace) -> int:
+    """Go on from run `args.id` as it was before its event `args.to`: a new run forked there,
+    told `args.instruction` (the workspace was just rewound to match)."""
+    return _drive(args, lambda store, client: _fork(store, client, args))
 
 
 def _drive(args: argparse.Namespace, begin: Begin) -> int:
@@ -163,6 +171,16 @@ def _start(
     from desktop.core.recorder import start_run
 
     return start_run(store, client, args.goal, workspace, model=_model(args), **_options(args))
+
+
+def _fork(store: Store, client: ModelClient, args: argparse.Namespace) -> ActiveRun:
+    from desktop.core.fork import fork_at
+    from desktop.core.recorder import start_run
+
+    parent, seq = store.run(args.id), args.to - 1
+    fork = fork_at(args.id, store.events(args.id, seq), seq, args.instruction)
+    return start_run(store, client, args.instruction, parent.workspace, model=parent.model,
+                     fork=fork, **_options(args))
 
 
 def _continue(store: Store, client: ModelClient, args: argparse.Namespace) -> ActiveRun:

@@ -15,7 +15,7 @@ import pytest
 from desktop.cli import main
 from desktop.core import paths
 from desktop.core.executor import LocalExecutor
-from desktop.core.fake_api import ToolUse, Turn
+from desktop.core.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.model_stream import ScriptedModel
 from desktop.core.permissions import Policy
 from desktop.core.recorder import start_run
@@ -105,3 +105,29 @@ def test_files_lists_each_touched_file_with_counts_and_diff(
     assert agentdesk(capsys, "runs", "rewind", "999")[:2] == (1, "")
     code, _, err = agentdesk(capsys, "runs", "rewind", str(run_id), "--to", "9999")
     assert code == 1 and "has no event 9999" in err
+
+
+def test_continue_goes_on_from_the_restored_point_as_a_fork(
+    capsys: pytest.CaptureFixture[str], recorded: tuple[int, Path], fake_api: FakeAPI,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run_id, root = recorded
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test")
+    fake_api.add(Turn("Kept the fix, skipped the log."))
+    with Store(paths.database_path()) as store:
+        command = next(s.seq for s in store.events(run_id)
+                       if s.type == "ToolCallStarted" and s.data["name"] == "run_command")
+
+    code, out, err = agentdesk(capsys, "runs", "rewind", str(run_id), "--to", str(command),
+                               "--continue", "Skip the log.", "--approve", "all")
+
+    assert code == 0, err
+    assert (root / "calc.py").read_text() == AFTER and not (root / "out").exists()
+    assert "== finished" in out
+    sent = fake_api.requests[-1]["body"]["messages"]
+    assert "a + b" in json.dumps(sent) and "log.txt" not in json.dumps(sent)
+    assert sent[-1]["content"][-1] == {"type": "text", "text": "Skip the log."}
+    with Store(paths.database_path()) as store:
+        fork = store.runs()[0]
+    assert (fork.parent_run_id, fork.fork_seq, fork.status) == (run_id, command - 1, "finished")
