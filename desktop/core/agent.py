@@ -344,6 +344,8 @@ class Agent:
         """One call: check it, get permission, run it. The last event is its ToolCallFinished."""
         call_id, name, args = call.id, call.name, call.input
         yield ToolCallStarted(call_id, name, args)
+        if self.checkpoints is not None:
+            self.checkpoints.expect(name)
         outcome = self.gate(call_id, name, args, input_error)
         if isinstance(outcome, ApprovalNeeded):
             yield outcome

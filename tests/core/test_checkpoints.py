@@ -244,3 +244,9 @@ def test_what_a_stopped_command_changed_is_recorded_and_can_be_rewound(
     rewind(store, run_id)
     assert sorted(files(workspace)) == ["calc.py", "test_calc.py"]
     assert (workspace / "calc.py").read_text() == ORIGINAL
+
+
+def test_a_run_that_only_reads_keeps_nothing(store: Store, workspace: Path) -> None:
+    run_id = play(store, workspace, [ToolUse("read_file", {"path": "calc.py"})])
+    assert changes(store, run_id) == []
+    assert not blobs_of(store).root.exists()

@@ -60,6 +60,15 @@ class Checkpointer:
         """Total checkpoint storage, as last counted (None until the first capture)."""
         self.record: Callable[[WorkspaceChanged], None] | None = None
         """Stores an event outside the run's stream (the recorder's), for `settle`."""
+        self._first_scan: asyncio.Future[None] | None = None
+
+    def expect(self, name: str) -> None:
+        """A call `name` is about to be checked and maybe asked about: if it may change files,
+        start the run's first scan now, in the background. It reads the whole workspace, so
+        the first command need not wait for all of it (nor for any of it while the user reads
+        an approval's preview); runs that only read never pay it."""
+        if self._first_scan is None and name in FILE_TOOLS | COMMAND_TOOLS:
+            self._first_scan = asyncio.ensure_future(asyncio.to_thread(self._scan_quietly))
 
     async def before(self, name: str, args: dict[str, Any]) -> Before | None:
         """Store what the call may change; None for calls that change no file."""
@@ -68,6 +77,8 @@ class Checkpointer:
                 path = self.workspace.relative(self.workspace.resolve(args["path"]))
                 return await asyncio.to_thread(self._file_before, path)
             if name in COMMAND_TOOLS:
+                if self._first_scan is not None:
+                    await asyncio.wait([self._first_scan])
                 return Before(snapshot=await asyncio.to_thread(self.scanner.scan))
         except (OSError, WorkspaceError, KeyError):
             log.warning("run %s: cannot capture before %s", self.run_id, name, exc_info=True)
@@ -100,6 +111,12 @@ class Checkpointer:
         """The run is over: stop watching its workspace."""
         self.scanner.close()
 
+    def _scan_quietly(self) -> None:
+        try:
+            self.scanner.scan()
+        except OSError:  # the scan before the command walks again
+            log.warning("run %s: the first scan failed", self.run_id, exc_info=True)
+
     def _file_before(self, path: str) -> Before | None:
         entry, regular = self._file_entry(path)
         return Before(path, entry) if regular else None
@@ -112,9 +129,7 @@ class Checkpointer:
             return None, True
         if not stat.S_ISREG(info.st_mode):
             return None, False
-        entry = self.scanner.entry(path, info)
-        self.scanner.known[path] = entry
-        return entry, True
+        return self.scanner.entry(path, info), True
 
     def _changes(self, before: Before) -> tuple[FileChange, ...]:
         if before.snapshot is not None:
@@ -128,8 +143,7 @@ class Checkpointer:
 
     def _count(self) -> None:
         """Hold the new blobs for this run; past the cap, drop the oldest runs' first."""
-        stored, self.scanner.stored = self.scanner.stored, set()
-        added = ledger.hold(self.store, self.run_id, stored)
+        added = ledger.hold(self.store, self.run_id, self.scanner.take_stored())
         self.used = ledger.total_bytes(self.store) if self.used is None else self.used + added
         if self.used > self.cap_bytes:
             ledger.enforce_cap(self.store, self.cap_bytes, keep=self.run_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +99,7 @@ class WorkspaceScanner:
         self.known: dict[str, Entry] = {}
         self.stored: set[str] = set()
         """Digests this scanner stored or found stored, for the storage ledger."""
+        self._stored_lock = threading.Lock()  # a file tool's capture may run beside a scan
         self._ignored: dict[str, bool] = {}
         """Ignore decisions, kept while the `.gitignore` files stay as they were."""
         self._specs: dict[str, tuple[Stat, pathspec.PathSpec]] = {}
@@ -188,8 +190,15 @@ class WorkspaceScanner:
         except OSError as exc:
             return Entry(file_stat(info), None, f"unreadable: {exc.strerror}")
         digest = self.blobs.put(data)
-        self.stored.add(digest)
+        with self._stored_lock:
+            self.stored.add(digest)
         return Entry(file_stat(info), digest)
+
+    def take_stored(self) -> set[str]:
+        """The digests stored since the last call."""
+        with self._stored_lock:
+            stored, self.stored = self.stored, set()
+        return stored
 
     def _walk(
         self, rules: IgnoreRules, *, collect: bool, top: str = ""
