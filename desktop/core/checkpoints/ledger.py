@@ -18,6 +18,8 @@ from desktop.core.db_errors import user_errors
 if TYPE_CHECKING:
     from desktop.core.store import Store
 
+BATCH = 500
+"""Digests per statement: within SQLite's limit on bound parameters."""
 _SOLE = """
     SELECT digest FROM checkpoint_blobs held WHERE run_id = ? AND NOT EXISTS (
         SELECT 1 FROM checkpoint_blobs other
@@ -30,20 +32,24 @@ def blobs_of(store: Store) -> BlobStore:
 
 @user_errors
 def hold(store: Store, run_id: int, digests: Iterable[str]) -> int:
-    """Count the blobs as the run's; returns the bytes this adds to the total storage."""
+    """Count the blobs as the run's; returns the bytes this adds to the total storage.
+
+    A run's first scan can bring a whole workspace at once, so this takes them in batches.
+    """
     blobs = blobs_of(store)
     added = 0
+    pending = list(digests)
     with store.db.atomic():
-        for digest in digests:
-            known = store.db.execute(
-                "SELECT 1 FROM checkpoint_blobs WHERE digest = ? LIMIT 1", [digest]
-            ).fetchone()
-            size = blobs.size(digest)
-            store.db.execute(
+        for start in range(0, len(pending), BATCH):
+            batch = pending[start:start + BATCH]
+            marks = ", ".join("?" * len(batch))
+            known = {row[0] for row in store.db.execute(
+                f"SELECT DISTINCT digest FROM checkpoint_blobs WHERE digest IN ({marks})", batch)}
+            rows = [(run_id, digest, blobs.size(digest)) for digest in batch]
+            store.db.conn.executemany(
                 "INSERT OR IGNORE INTO checkpoint_blobs (run_id, digest, size) VALUES (?, ?, ?)",
-                [run_id, digest, size],
-            )
-            added += 0 if known else size
+                rows)
+            added += sum(size for _, digest, size in rows if digest not in known)
     return added
 
 
