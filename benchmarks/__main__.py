@@ -42,6 +42,7 @@ GROUPS = (
     Group("protocol:measure", ("stalled_stream_detect_s", "tool_input_10mb_s",
                                "long_run_cost_ratio", "compaction_peak_ratio")),
     Group("sandbox:measure", ("sandbox_overhead_ms",)),
+    Group("checkpoints:measure", ("checkpoint_scan_100k_ms",)),
     Group(
         "big_history:measure",
         ("big_history_startup_ratio", "sidebar_open_ms", "search_1m_ms", "search_1m_p99_ms",

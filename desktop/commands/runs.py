@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 EXIT_CODES = {"finished": 0, "failed": 1, "budget_exhausted": 2, "cancelled": 130}
 RESULT_PREVIEW_LINES = 6
+FILES_SHOWN = 5
 _PAST = {"finished": "finished", "failed": "failed", "cancelled": "was stopped",
          "budget_exhausted": "ran out of budget", "interrupted": "was interrupted"}
 
@@ -41,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="give the agent a goal and watch it work")
     run.add_argument("goal", help="what the agent should achieve")
     run.add_argument("--workspace", default=".", help="the folder it works in (default: here)")
-    _run_options(run)
+    run_options(run)
     run.add_argument("--model", help="model id (default: the app's default model)")
     run.set_defaults(handler=run_goal)
 
@@ -60,11 +61,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     go_on.add_argument("id", type=int)
     go_on.add_argument("message", nargs="?", default="", help="the follow-up instruction")
-    _run_options(go_on)
+    run_options(go_on)
     go_on.set_defaults(handler=continue_goal)
+    from desktop.commands import rewind  # it builds on this module's run options
+
+    rewind.register(actions)
 
 
-def _run_options(parser: argparse.ArgumentParser) -> None:
+def run_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a command that starts or continues a run."""
     parser.add_argument(
         "--approve",
         choices=("all", "reads", "none"),
@@ -96,6 +101,12 @@ def run_goal(args: argparse.Namespace) -> int:
 
 def continue_goal(args: argparse.Namespace) -> int:
     return _drive(args, lambda store, client: _continue(store, client, args))
+
+
+def fork_goal(args: argparse.Namespace) -> int:
+    """Go on from run `args.id` as it was before its event `args.to`: a new run forked there,
+    told `args.instruction` (the workspace was just rewound to match)."""
+    return _drive(args, lambda store, client: _fork(store, client, args))
 
 
 def _drive(args: argparse.Namespace, begin: Begin) -> int:
@@ -160,6 +171,16 @@ def _start(
     from desktop.core.recorder import start_run
 
     return start_run(store, client, args.goal, workspace, model=_model(args), **_options(args))
+
+
+def _fork(store: Store, client: ModelClient, args: argparse.Namespace) -> ActiveRun:
+    from desktop.core.fork import fork_at
+    from desktop.core.recorder import start_run
+
+    parent, seq = store.run(args.id), args.to - 1
+    fork = fork_at(args.id, store.events(args.id, seq), seq, args.instruction)
+    return start_run(store, client, args.instruction, parent.workspace, model=parent.model,
+                     fork=fork, **_options(args))
 
 
 def _continue(store: Store, client: ModelClient, args: argparse.Namespace) -> ActiveRun:
@@ -327,6 +348,10 @@ class _Terminal:
                 self.line(f"   {answer if allow else 'denied: ' + reason}")
             case ev.ToolCallFinished(name="update_plan", is_error=False):
                 pass
+            case ev.WorkspaceChanged(changes=changes):
+                shown = ", ".join(c.path for c in changes[:FILES_SHOWN])
+                more = len(changes) - FILES_SHOWN
+                self.line(f"   files changed: {shown}" + (f" and {more} more" if more > 0 else ""))
             case ev.ToolCallFinished() as finished:
                 self.line(self._result(finished))
             case _:

@@ -18,6 +18,7 @@ killed) and unwinds the loop. The recorder (recorder.py) writes what happened to
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import platform
 import time
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.core import tools
 from desktop.core.blocks import ToolUseBlock
+from desktop.core.checkpoints.capture import Checkpointer
 from desktop.core.compaction import DEFAULT_THRESHOLD, Compactor, too_long
 from desktop.core.compaction import context_window as context_window_of
 from desktop.core.conversation import Conversation
@@ -160,6 +162,7 @@ class Agent:
         self.thinking_budget = thinking_budget
         self.fork = fork
         self.context = ToolContext(workspace, store, run_id)
+        self.checkpoints = None if store is None else Checkpointer(store, run_id, workspace)
         self.system = system_prompt(workspace)
         self.conversation = Conversation()
         window = context_window_of(model, context_window)
@@ -236,6 +239,9 @@ class Agent:
         except Exception as exc:  # a bug must still end the run with a reason, not hang it
             log.exception("agent run %s crashed", self.run_id)
             yield RunFailed(f"internal error: {exc!r}")
+        finally:
+            if self.checkpoints is not None:
+                self.checkpoints.close()
 
     def check_budget(self) -> None:
         elapsed = time.monotonic() - self.started
@@ -341,6 +347,8 @@ class Agent:
         """One call: check it, get permission, run it. The last event is its ToolCallFinished."""
         call_id, name, args = call.id, call.name, call.input
         yield ToolCallStarted(call_id, name, args)
+        if self.checkpoints is not None:
+            self.checkpoints.expect(name)
         outcome = self.gate(call_id, name, args, input_error)
         if isinstance(outcome, ApprovalNeeded):
             yield outcome
@@ -348,18 +356,29 @@ class Agent:
             self.policy.answered(name, decision)
             yield ApprovalResolved(call_id, decision.allow, decision.always, decision.reason)
             outcome = None if decision.allow else _denial(name, "the user", decision.reason)
-        started = time.monotonic()  # the call's own time, not the wait for the user
         result = outcome
+        before = None
+        if result is None and self.checkpoints is not None:
+            before = await self.checkpoints.before(name, args)
+        started = time.monotonic()  # the call's own time, not the wait for the user
         if result is None:
-            async for item in tools.execute(name, args, self.context):
-                if isinstance(item, str):
-                    yield ToolOutput(call_id, item)
-                else:
-                    result = item
+            try:
+                async for item in tools.execute(name, args, self.context):
+                    if isinstance(item, str):
+                        yield ToolOutput(call_id, item)
+                    else:
+                        result = item
+            except asyncio.CancelledError:
+                if before and self.checkpoints:
+                    self.checkpoints.settle(call_id, before)
+                raise
             assert result is not None, "tools.execute always ends with a ToolResult"
             if result.event is not None:
                 yield result.event
         duration = time.monotonic() - started
+        checkpoints = self.checkpoints
+        if before and checkpoints and (changed := await checkpoints.after(call_id, before)):
+            yield changed
         yield ToolCallFinished(
             call_id, name, result.text, result.is_error, duration, denied=result.denied
         )

@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from desktop.core.blocks import Block, ToolUseBlock, parse_content, text_of, to_api
+from desktop.core.checkpoints.changes import (
+    CheckpointsDropped,
+    Rewound,
+    WorkspaceChanged,
+    change_event,
+)
 
 BLOCK_TYPES = get_args(Block)
 
@@ -409,6 +415,9 @@ RunEvent = (
     | ToolCallFinished
     | UsageUpdated
     | ContextCompacted
+    | WorkspaceChanged
+    | Rewound
+    | CheckpointsDropped
     | RunFinished
     | RunFailed
     | RunCancelled
@@ -429,7 +438,7 @@ _TYPES: dict[str, type] = {
         AgentMessage, AppMessage, PlanUpdated,
         ToolCallStarted, ToolOutput, ApprovalNeeded, ApprovalResolved, ToolCallFinished,
         UsageUpdated, ContextCompacted, RunFinished, RunFailed, RunCancelled, BudgetExhausted,
-        CommandStarted,
+        CommandStarted, WorkspaceChanged, Rewound, CheckpointsDropped,
     )
 }
 
@@ -453,6 +462,8 @@ def from_record(type_name: str, data: dict[str, Any]) -> Any:
         return UsageUpdated(Usage(**data["usage"]), data["step"])
     if cls is ContextCompacted:
         return ContextCompacted(**{**data, "cleared": tuple(data.get("cleared", ()))})
+    if cls in (WorkspaceChanged, Rewound):
+        return change_event(cls, data)
     if cls is RunForked:
         return RunForked(data["parent_run_id"], data["fork_seq"], tuple(data["messages"]))
     if cls is AgentMessage and "content" in data:

@@ -128,6 +128,8 @@ def _recorded(
         agent.context.executor = executor
     active = ActiveRun(store, agent.run_id, events)
     agent.context.command_started = active.command_started
+    if agent.checkpoints is not None:
+        agent.checkpoints.record = active.record
     return active
 
 
@@ -180,6 +182,10 @@ class ActiveRun:
     def command_started(self, pgid: int, executor: Executor) -> None:
         """Record a command's process group (and its start time) as soon as it exists."""
         self._record(CommandStarted(self._call_id, pgid, start_time(pgid), executor.kind))
+
+    def record(self, event: RunEvent) -> None:
+        """Store an event the run cannot yield any more (what a cancelled call changed)."""
+        self._record(event)
 
     def __aiter__(self) -> AsyncIterator[RunEvent]:
         return self._events()

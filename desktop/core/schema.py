@@ -149,8 +149,20 @@ def _run_owner_started(db: Database) -> None:
     db["runs"].add_column("pid_started", str)
 
 
+def _checkpoint_blobs(db: Database) -> None:
+    """Which runs hold which checkpoint blobs (core/checkpoints), and their size on disk: a
+    blob is deleted when no run holds it any more, and the oldest runs' go first when the
+    storage passes its cap. No foreign key: a deleted run's rows go once its blobs are gone."""
+    db.execute(
+        "CREATE TABLE checkpoint_blobs ("
+        " run_id INTEGER NOT NULL,"
+        " digest TEXT NOT NULL, size INTEGER NOT NULL, PRIMARY KEY (run_id, digest))"
+    )
+    db.execute("CREATE INDEX checkpoint_blobs_digest ON checkpoint_blobs(digest)")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _initial, _run_owner, _conversation_provider, _reply_details, _history_indexes,
-    _run_owner_started,
+    _run_owner_started, _checkpoint_blobs,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -91,6 +91,9 @@ class Settings:
     """Sandboxed commands without full network run without asking; the rest still ask."""
     command_env: tuple[str, ...] = ()
     """Environment variables passed to commands besides PATH, HOME, the locale and the like."""
+    checkpoint_storage_mb: int = 1024
+    """Most disk space the contents kept for rewinding runs may take; past it the oldest
+    runs' are deleted first."""
 
     def with_recent_workspace(self, folder: str) -> Settings:
         """These settings with `folder` first among the recent workspaces."""

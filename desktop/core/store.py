@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from desktop.core import db_open, events, fts, paths, store_restore
 from desktop.core.blocks import plain_text
+from desktop.core.checkpoints import ledger
 from desktop.core.db_errors import user_errors
 from desktop.core.fts import RECALL_ARMS, searchable_text
 from desktop.core.logs import scrub
@@ -48,10 +49,8 @@ __all__ = [
 STALE_REPLY_S = 30.0
 INTERRUPTED_REPLY = "the app closed before the reply finished"
 _RUN_STATUSES = frozenset(get_args(events.RunStatus))
-_RUN_FIELDS = frozenset(
-    {"status", "summary", "error", "steps", "input_tokens", "output_tokens", "cost_usd",
-     "ended_at"}
-)
+_RUN_FIELDS = frozenset({"status", "summary", "error", "steps", "input_tokens",
+                         "output_tokens", "cost_usd", "ended_at"})
 
 
 def _blocks(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -76,6 +75,11 @@ class Store:
         except BaseException:
             connection.close()
             raise
+
+    @property
+    def db(self) -> Database:
+        """The connection, for core modules that keep tables of their own (checkpoints)."""
+        return self._db
 
     @classmethod
     def open_default(cls, *, busy_timeout_ms: int = 5000) -> Store:
@@ -456,12 +460,13 @@ class Store:
 
     @user_errors
     def delete_run(self, id: int) -> None:
-        """Delete the run and its events; the FTS triggers drop their index rows."""
+        """Delete the run, its events and the blobs it alone held; FTS triggers drop index rows."""
         with self._db.atomic():
             self._db.execute("DELETE FROM run_events WHERE run_id = ?", [id])
             if self._db.execute("DELETE FROM runs WHERE id = ?", [id]).rowcount == 0:
                 raise NotFound(f"run {id} not found")
         self._last_seq.pop(id, None)
+        ledger.release(self, id)
 
     # --- memory and search ------------------------------------------------------------------
 

@@ -176,14 +176,14 @@ def test_seed_scenario_fixes_the_bug_end_to_end(
         if not isinstance(e, TextDelta | ToolOutput)
     ]
     step = ["StepStarted", "AgentMessage", "UsageUpdated"]
-    asked = ["ApprovalNeeded", "ApprovalResolved", "ToolCallFinished"]
     assert skeleton == [
         "RunStarted",
         *step, "ToolCallStarted:update_plan", "PlanUpdated", "ToolCallFinished",
         "ToolCallStarted:read_file", "ToolCallFinished",
-        *step, "ToolCallStarted:edit_file", *asked,
+        *step, "ToolCallStarted:edit_file", "ApprovalNeeded", "ApprovalResolved",
+        "WorkspaceChanged", "ToolCallFinished",
         *step, "ToolCallStarted:run_command", "ApprovalNeeded", "ApprovalResolved",
-        "CommandStarted", "ToolCallFinished",
+        "CommandStarted", "WorkspaceChanged", "ToolCallFinished",
         *step, "RunFinished",
     ]
     command = of_type(events, CommandStarted)[0]
