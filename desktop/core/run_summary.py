@@ -11,7 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from desktop.core.events import RunEvent, ToolCallFinished, ToolCallStarted
+from desktop.core.events import (
+    Rewound,
+    RunEvent,
+    ToolCallFinished,
+    ToolCallStarted,
+    WorkspaceChanged,
+)
 from desktop.core.records import Run, StoredEvent
 
 FILE_TOOLS = frozenset({"write_file", "edit_file"})
@@ -35,7 +41,13 @@ class RunSummary:
 
 
 def files_touched(events: Iterable[RunEvent]) -> list[str]:
-    """Paths that write_file or edit_file changed (calls that succeeded), first change first."""
+    """Paths the run changed, first change first: its recorded workspace changes (by tools
+    and commands alike), or for a run recorded without them, its write_file and edit_file
+    calls that succeeded."""
+    events = list(events)
+    recorded = [e for e in events if isinstance(e, WorkspaceChanged | Rewound)]
+    if recorded:
+        return list(dict.fromkeys(c.path for e in recorded for c in e.changes))
     paths: dict[str, str] = {}  # call id -> path, for calls under way
     changed: dict[str, None] = {}
     for event in events:

@@ -16,6 +16,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop.core.checkpoints.rewind import (
+    RewindDone,
+    RewindError,
+    RewindPlan,
+    plan_rewind,
+    rewind,
+)
+from desktop.core.checkpoints.touched import TouchedFile, files_touched
 from desktop.core.events import ApprovalNeeded, ApprovalResolved, Budget, Decision, RunForked
 from desktop.core.fork import fork_at
 from desktop.core.llm import DEFAULT_MODEL, FALLBACK_MODELS, ModelClient
@@ -154,6 +162,33 @@ class TaskController(ModelChoice, QObject):
             self.error.emit(str(exc))
             return
         self.runDeleted.emit(run_id)
+
+    def files_touched(self, run_id: int, upto_seq: int | None = None) -> list[TouchedFile]:
+        """The files the run changed (by its event `upto_seq`), with their diffs."""
+        try:
+            return files_touched(self._store, run_id, upto_seq)
+        except (StoreError, OSError) as exc:
+            self.error.emit(f"Could not read the run's files: {exc}")
+            return []
+
+    def plan_rewind(self, run_id: int, to_seq: int) -> RewindPlan | None:
+        """What rewinding to before event `to_seq` would do; None (and `error`) if it can't."""
+        if self.is_running(run_id):
+            self.error.emit("This run is still going: stop it before rewinding its files.")
+            return None
+        try:
+            return plan_rewind(self._store, run_id, to_seq)
+        except (RewindError, WorkspaceError, StoreError, OSError) as exc:
+            self.error.emit(f"Cannot rewind: {exc}")
+            return None
+
+    def rewind(self, run_id: int, to_seq: int, *, force: bool = False) -> RewindDone | None:
+        """Put the run's workspace back as it was before event `to_seq`, recorded in the run."""
+        try:
+            return rewind(self._store, run_id, to_seq, force=force)
+        except (RewindError, WorkspaceError, StoreError, OSError) as exc:
+            self.error.emit(f"The rewind failed: {exc}")
+            return None
 
     def problem(self, goal: str, workspace: str | Path) -> str | None:
         """Why a run of `goal` in `workspace` cannot start, worded for the user; None if it can."""

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import settings
-from desktop.core.conversation import conversation_at, readable
 from desktop.core.events import Budget, RunEvent
 from desktop.core.sample_project import GOAL, fresh_copy
 from desktop.ui.shell.sdk_import import sdk_ready, start_sdk_import
@@ -41,6 +40,7 @@ from desktop.ui.task.goal_area import GoalArea
 from desktop.ui.task.intro import TaskIntro
 from desktop.ui.task.plan_view import PlanView
 from desktop.ui.task.replay import Replay
+from desktop.ui.task.replay_actions import ReplayActions
 from desktop.ui.task.replay_bar import ReplayBar
 from desktop.ui.task.run_state import RunState
 from desktop.ui.task.status_line import StatusLine
@@ -79,7 +79,7 @@ class TaskPane(QWidget):
         self.setStyleSheet(pane_sheet(current()))
         self.choose_folder = choose_folder
         self.ask_instruction: dialogs.InstructionAsker = dialogs.ask_instruction
-        self.show_text: dialogs.TextViewer = dialogs.show_text
+        self.replay_actions = ReplayActions(self, lambda: self.controller)
         self.store = settings_store or SettingsStore(self)
         self.settings = self.store.current
         self.controller: TaskController | None = None
@@ -137,7 +137,10 @@ class TaskPane(QWidget):
         self.timeline.approvalAnswered.connect(self.on_approval_answered)
         self.replay_bar.stateChosen.connect(self.on_replay_moved)
         self.replay_bar.forkRequested.connect(self.on_fork_requested)
-        self.replay_bar.sentRequested.connect(self.on_sent_requested)
+        self.replay_bar.sentRequested.connect(self.replay_actions.show_sent)
+        self.replay_bar.filesRequested.connect(self.replay_actions.show_files)
+        self.replay_bar.rewindRequested.connect(self.replay_actions.rewind)
+        self.replay_actions.rewound.connect(self.on_run_rewound)
         self.follow_up.continueRequested.connect(self.on_continue_requested)
         self.demo_button.clicked.connect(self.on_try_demo)
         self.timeline.stepKeyPressed.connect(self.replay_bar.on_step)
@@ -339,17 +342,6 @@ class TaskPane(QWidget):
         ):
             self.show_run(run_id)
 
-    def on_sent_requested(self) -> None:
-        """The conversation the model was sent at the replay's position, as it was sent."""
-        replay = self.replay_bar.replay
-        if replay is None or self.controller is None:
-            return
-        run, seq = replay.run, replay.position
-        messages = conversation_at(e.event() for e in self.controller.stored_events(run.id)
-                                   if e.seq <= seq)
-        self.show_text(self, f"Run #{run.id} at event {seq}: what the model sees",
-                       readable(messages))
-
     def on_stop_requested(self) -> None:
         if self.controller is not None and self.run_id is not None:
             self.goal_area.stop_button.setEnabled(False)
@@ -404,9 +396,18 @@ class TaskPane(QWidget):
             self._start_replay(state, None)
         self._forget_ended()
 
+    def on_run_rewound(self, run_id: int) -> None:
+        """Its files were put back: show the run again, from the store, ending with that."""
+        self._drop_state(run_id)
+        if run_id == self.run_id:
+            self.show_run(run_id)
+
     def on_run_deleted(self, run_id: int) -> None:
         if run_id == self.run_id:
             self.show_new_task()
+        self._drop_state(run_id)
+
+    def _drop_state(self, run_id: int) -> None:
         state = self.states.pop(run_id, None)
         if state is not None:
             state.deleteLater()

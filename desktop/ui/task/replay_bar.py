@@ -1,6 +1,7 @@
 """The replay bar under an ended run's timeline: `replaySlider` with `replayBack` and
-`replayForward` (and Left / Right on the timeline), where it is, the files touched by then, and
-what can be done from there: `forkButton`, `exportButton`, `compareButton`.
+`replayForward` (and Left / Right on the timeline), where it is, the files touched by then
+(`filesButton` opens them with their diffs), and what can be done from there: `rewindButton`
+(the files back as they were here), `forkButton`, `exportButton`, `compareButton`.
 
 It walks its `Replay` (replay.py) and hands the state to show to the task pane (`stateChosen`);
 the pane shows it, and decides what a fork, an export or a comparison does.
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 from desktop.ui.task.replay import Replay
 from desktop.ui.task.run_state import RunState
 from desktop.ui.widgets.naming import named
-from desktop.ui.widgets.rich_text import plain, plain_tip
+from desktop.ui.widgets.rich_text import plain_tip
 
 SHOWN_FILES = 4
 
@@ -43,10 +44,14 @@ class ReplayBar(QFrame):
     stateChosen = Signal(object)
     """The `RunState` to show for the new position."""
     forkRequested = Signal()
-    sentRequested = Signal()
-    """Show what the run's model was sent at this position (after any compaction)."""
+    sentRequested = Signal(int, int)
+    """(run id, position): what the run's model was sent there (after any compaction)."""
     exportRequested = Signal(int)
     compareRequested = Signal(int)
+    filesRequested = Signal(int, int)
+    """(run id, position): the files panel as the run stood there."""
+    rewindRequested = Signal(int, int)
+    """(run id, event seq): put the workspace back as it was before that event."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,8 +67,10 @@ class ReplayBar(QFrame):
         self.forward_button = named(QToolButton(), "replayForward", "One event on (Right)")
         self.forward_button.setText("▶")
         self.position_label = named(QLabel(), "replayPosition", "Where the replay is")
-        self.files_label = plain(
-            named(QLabel(), "filesTouched", "Files the run had changed by then"))
+        self.files_button = named(QPushButton(), "filesButton",
+                                  "The files the run had changed by then, with their diffs")
+        self.rewind_button = named(QPushButton("Rewind files to here…"), "rewindButton",
+                                   "Put the workspace's files back as they were at this point")
         self.compare_button = named(QPushButton("Compare…"), "compareButton",
                                     "Compare this run with another, side by side")
         self.export_button = named(QPushButton("Export…"), "exportButton",
@@ -74,16 +81,19 @@ class ReplayBar(QFrame):
         self.fork_button = named(QPushButton("Fork from here…"), "forkButton",
                                  "Start a new run from this point, with an edited instruction")
         for button in (self.back_button, self.forward_button, self.compare_button,
-                       self.export_button, self.sent_button, self.fork_button):
+                       self.export_button, self.sent_button, self.fork_button,
+                       self.files_button, self.rewind_button):
             button.setCursor(Qt.CursorShape.PointingHandCursor)
         self._build()
         self.slider.valueChanged.connect(self.on_slider_moved)
         self.back_button.clicked.connect(self.on_back)
         self.forward_button.clicked.connect(self.on_forward)
         self.fork_button.clicked.connect(self.forkRequested)
-        self.sent_button.clicked.connect(self.sentRequested)
+        self.sent_button.clicked.connect(self.on_sent_clicked)
         self.export_button.clicked.connect(self.on_export_clicked)
         self.compare_button.clicked.connect(self.on_compare_clicked)
+        self.files_button.clicked.connect(self.on_files_clicked)
+        self.rewind_button.clicked.connect(self.on_rewind_clicked)
 
     def _build(self) -> None:
         walk = QHBoxLayout()
@@ -95,7 +105,9 @@ class ReplayBar(QFrame):
         walk.addWidget(self.position_label)
         actions = QHBoxLayout()
         actions.setSpacing(6)
-        actions.addWidget(self.files_label, 1)
+        actions.addWidget(self.files_button)
+        actions.addStretch(1)
+        actions.addWidget(self.rewind_button)
         actions.addWidget(self.compare_button)
         actions.addWidget(self.export_button)
         actions.addWidget(self.sent_button)
@@ -141,9 +153,10 @@ class ReplayBar(QFrame):
         files = replay.files()
         shown = ", ".join(files[:SHOWN_FILES])
         more = f" and {len(files) - SHOWN_FILES} more" if len(files) > SHOWN_FILES else ""
-        self.files_label.setText(f"Files touched: {shown}{more}" if files else "No files touched")
-        tip = plain_tip("\n".join(files)) or "No file written or edited by then"
-        self.files_label.setToolTip(tip)
+        self.files_button.setText(f"Files touched: {shown}{more}" if files else "No files touched")
+        tip = plain_tip("\n".join(files)) or "No file changed by then"
+        self.files_button.setToolTip(tip)
+        self.rewind_button.setEnabled(not replay.at_end)
         self.stateChosen.emit(state)
 
     def on_export_clicked(self) -> None:
@@ -153,6 +166,19 @@ class ReplayBar(QFrame):
     def on_compare_clicked(self) -> None:
         if self.replay is not None:
             self.compareRequested.emit(self.replay.run.id)
+
+    def on_sent_clicked(self) -> None:
+        if self.replay is not None:
+            self.sentRequested.emit(self.replay.run.id, self.replay.position)
+
+    def on_files_clicked(self) -> None:
+        if self.replay is not None:
+            self.filesRequested.emit(self.replay.run.id, self.replay.position)
+
+    def on_rewind_clicked(self) -> None:
+        """Here is after the event at the position: the files as they were before the next."""
+        if self.replay is not None and not self.replay.at_end:
+            self.rewindRequested.emit(self.replay.run.id, self.replay.position + 1)
 
     def on_back(self) -> None:
         self.on_step(-1)

@@ -24,6 +24,7 @@ from desktop.core.events import (
     PlanItem,
     PlanUpdated,
     Retrying,
+    Rewound,
     RunCancelled,
     RunEvent,
     RunFailed,
@@ -50,6 +51,20 @@ if TYPE_CHECKING:
 INTERRUPTED = "AgentDesk closed while this run was going"
 REPLAY = "replay"
 """The status of a state that shows a stored run as it stood at one of its events."""
+
+
+def rewind_text(event: Rewound) -> str:
+    """What a rewind put back, and what it left alone."""
+    where = "the run's start" if event.to_seq <= 1 else f"before event {event.to_seq}"
+    done = [f"{counted(len(event.changes), 'file')} put back as they were at {where}"]
+    if event.conflicts:
+        verb = "overwritten" if event.forced else "kept"
+        done.append(f"{counted(len(event.conflicts), 'file')} changed since, {verb}: "
+                    + ", ".join(event.conflicts))
+    if event.lost:
+        done.append(f"{counted(len(event.lost), 'file')} could not be restored: "
+                    + ", ".join(event.lost))
+    return "; ".join(done) + ". Rewinding to this event undoes it."
 
 
 def compaction_text(event: ContextCompacted) -> str:
@@ -159,6 +174,8 @@ class RunState(QObject):
                 timeline.set_text(step, text)
             case ContextCompacted():
                 timeline.add_note("Context compacted", compaction_text(event))
+            case Rewound():
+                timeline.add_note("Files rewound", rewind_text(event))
             case PlanUpdated(items=items):
                 self.plan = items
                 self.planChanged.emit()

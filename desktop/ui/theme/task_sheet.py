@@ -97,13 +97,19 @@ _PANE_TEMPLATE = """
 #denyButton { color: @danger@; border-color: @danger_border@; }
 #alwaysButton:hover, #denyButton:hover { background: @hover@; }
 #replayBar { background: transparent; }
-#replayPosition, #filesTouched { color: @muted@; font-size: 12px; }
-#replayBack, #replayForward, #forkButton, #exportButton, #compareButton {
+#replayPosition { color: @muted@; font-size: 12px; }
+#filesButton {
+    background: transparent; border: none; color: @muted@; font-size: 12px; padding: 0;
+    text-align: left;
+}
+#filesButton:hover { color: @accent@; text-decoration: underline; }
+#replayBack, #replayForward, #forkButton, #exportButton, #compareButton, #rewindButton,
+#sentButton {
     background: @card@; color: @text@; border: 1px solid @border@;
     border-radius: 7px; padding: 3px 10px;
 }
 #replayBack:hover, #replayForward:hover, #forkButton:hover, #exportButton:hover,
-#compareButton:hover { border-color: @muted@; }
-#replayBack:disabled, #replayForward:disabled { color: @border@; }
+#compareButton:hover, #rewindButton:hover, #sentButton:hover { border-color: @muted@; }
+#replayBack:disabled, #replayForward:disabled, #rewindButton:disabled { color: @border@; }
 #forkButton { font-weight: 600; }
 """

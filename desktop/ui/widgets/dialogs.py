@@ -30,6 +30,10 @@ InstructionAsker = Callable[[QWidget, str, str], "str | None"]
 PasteAsker = Callable[[QWidget, str, bool], str]
 """(parent, what was pasted, whether it can be attached) -> 'file', 'text', or '' to drop it."""
 
+RewindAsker = Callable[[QWidget, str, bool, Callable[[bool], None]], None]
+"""(parent, what will be put back, whether files changed since, then(overwrite them)); never
+blocks."""
+
 EXPORT_FILTERS = "Markdown (*.md);;JSON, complete (*.json)"
 TextViewer = Callable[[QWidget, str, str], None]
 """(parent, title, text): shows read-only text in a window of its own, without blocking."""
@@ -63,6 +67,23 @@ def confirm(parent: QWidget, title: str, question: str, then: Callable[[], None]
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     delete = box.button(QMessageBox.StandardButton.Yes)
     box.buttonClicked.connect(lambda button: then() if button is delete else None)
+    box.open()
+
+
+def ask_rewind(parent: QWidget, question: str, conflicts: bool,
+               then: Callable[[bool], None]) -> None:
+    """Rewind / (Rewind and overwrite) / Cancel, opened without blocking."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Rewind the files", question,
+                      QMessageBox.StandardButton.Cancel, parent)
+    box.setObjectName("rewindBox")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    keep = box.addButton("Rewind", QMessageBox.ButtonRole.AcceptRole)
+    overwrite = box.addButton("Rewind and overwrite those", QMessageBox.ButtonRole.DestructiveRole)
+    overwrite.setVisible(conflicts)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.buttonClicked.connect(
+        lambda button: then(button is overwrite) if button in (keep, overwrite) else None)
     box.open()
 
 

@@ -62,13 +62,13 @@ def test_replay_shows_the_plan_files_and_totals_as_they_were_at_each_step(
 
     slider.setValue(17)  # step 2's write has finished
     assert pane.plan_view.statuses() == [("Read the notes", "done"), ("Tidy them", "in_progress")]
-    assert find(pane, "filesTouched").text() == "Files touched: notes.md"
+    assert find(pane, "filesButton").text() == "Files touched: notes.md"
     assert not any(row.startswith("Finished") for row in rows(pane))
     assert rows(pane)[-1].startswith("write_file notes.md — ok")
     assert "step 2 · 2.0k in" in find(pane, "runStatus").text()
 
     click(qtbot, find(pane, "replayBack"))  # the write is under way: not touched yet
-    assert slider.value() == 16 and find(pane, "filesTouched").text() == "No files touched"
+    assert slider.value() == 16 and find(pane, "filesButton").text() == "No files touched"
     assert rows(pane)[-1].startswith("write_file notes.md — running")
     pane.timeline.setFocus()
     qtbot.keyClick(pane.timeline, Qt.Key.Key_Right)
@@ -76,7 +76,7 @@ def test_replay_shows_the_plan_files_and_totals_as_they_were_at_each_step(
     assert slider.value() == 18
     slider.setValue(25)
     assert pane.plan_view.statuses() == [("Read the notes", "done"), ("Tidy them", "done")]
-    assert find(pane, "filesTouched").text() == "Files touched: notes.md, todo.md"
+    assert find(pane, "filesButton").text() == "Files touched: notes.md, todo.md"
 
     click(qtbot, find(pane, "replayForward"))
     slider.setValue(28)
@@ -238,7 +238,7 @@ def test_what_the_model_sees_at_a_replayed_event(
     wait_ended(qtbot, pane, run_id)
     qtbot.waitUntil(lambda: find(pane, "sentButton").isVisible(), timeout=WAIT_MS)
     shown: list[tuple[str, str]] = []
-    pane.show_text = lambda _parent, title, text: shown.append((title, text))
+    pane.replay_actions.show_text = lambda _parent, title, text: shown.append((title, text))
     step_two = next(e.seq for e in store.events(run_id) if e.data.get("step") == 2)
     find(pane, "replaySlider").setValue(step_two)
     click(qtbot, find(pane, "sentButton", QPushButton))
