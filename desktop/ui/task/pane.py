@@ -139,6 +139,7 @@ class TaskPane(QWidget):
         self.replay_bar.forkRequested.connect(self.on_fork_requested)
         self.replay_bar.sentRequested.connect(self.replay_actions.show_sent)
         self.replay_bar.filesRequested.connect(self.replay_actions.show_files)
+        self.status_line.filesRequested.connect(self.replay_actions.show_files)
         self.replay_bar.rewindRequested.connect(self.replay_actions.rewind)
         self.replay_actions.rewound.connect(self.on_run_rewound)
         self.follow_up.continueRequested.connect(self.on_continue_requested)

@@ -1,4 +1,5 @@
-"""The status line under the timeline: the run's badge, `runStatus` and the retry notice.
+"""The status line under the timeline: the run's badge, `runStatus`, the retry notice, and
+while the run goes, `liveFilesButton` for the files it has changed so far.
 
 "● Running   step 3 / 30 · 12.3k in / 1.1k out · $0.04 · 0:42   the API is overloaded, …".
 While the run goes, the elapsed time moves on by itself: a precise single-shot timer fires
@@ -7,8 +8,8 @@ just after each whole second of the run's time, so the clock never skips or lags
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop.ui.task.run_state import REPLAY, RunState
 from desktop.ui.task.timeline.model import END_TITLES
@@ -22,6 +23,9 @@ TICK_SLACK_MS = 5
 class StatusLine(QWidget):
     """Shows one run's totals; `refresh` after the run's state changed."""
 
+    filesRequested = Signal(int, object)
+    """(run id, None): the files panel for the run as it stands now."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "statusBar", "The run's status, totals and time")
@@ -29,6 +33,9 @@ class StatusLine(QWidget):
         self.counts = plain(named(QLabel(), "runStatus", "The run's step, tokens, cost and time"))
         self.retry_notice = plain(named(QLabel(), "retryNotice"))
         self.retry_notice.setWordWrap(True)
+        self.files_button = named(QPushButton("Files changed…"), "liveFilesButton",
+                                  "The files the run has changed so far, with their diffs")
+        self.files_button.clicked.connect(self.on_files_clicked)
         self.state: RunState | None = None
         self._tick = QTimer(self, singleShot=True, timerType=Qt.TimerType.PreciseTimer)
         self._tick.timeout.connect(self.on_tick)
@@ -39,6 +46,7 @@ class StatusLine(QWidget):
         row.addWidget(self.counts)
         row.addWidget(self.retry_notice)
         row.addStretch(1)
+        row.addWidget(self.files_button)
 
     def show_state(self, state: RunState | None) -> None:
         self.state = state
@@ -58,7 +66,12 @@ class StatusLine(QWidget):
             self.counts.setText(state.status_text())
             self.retry_notice.setText(state.retry_notice)
             self.retry_notice.setVisible(bool(state.retry_notice))
+        self.files_button.setVisible(state is not None and state.live)
         self._schedule_tick()
+
+    def on_files_clicked(self) -> None:
+        if self.state is not None:
+            self.filesRequested.emit(self.state.run_id, None)
 
     def on_tick(self) -> None:
         """Elapsed time moves on while the run goes."""

@@ -102,7 +102,8 @@ _PANE_TEMPLATE = """
     background: transparent; border: none; color: @muted@; font-size: 12px; padding: 0;
     text-align: left;
 }
-#filesButton:hover { color: @accent@; text-decoration: underline; }
+#filesButton:hover, #liveFilesButton:hover { color: @accent@; text-decoration: underline; }
+#liveFilesButton { background: transparent; border: none; color: @muted@; font-size: 12px; }
 #replayBack, #replayForward, #forkButton, #exportButton, #compareButton, #rewindButton,
 #sentButton {
     background: @card@; color: @text@; border: 1px solid @border@;

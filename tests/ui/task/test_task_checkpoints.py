@@ -17,6 +17,7 @@ from tests.ui.task.helpers import (
     TaskUI,
     click,
     find,
+    has_visible,
     rows,
     start_run,
     task_ui,
@@ -127,3 +128,33 @@ def test_a_file_changed_by_hand_since_is_kept_unless_overwritten(
     slide_to(ui, 0)
     click(qtbot, find(ui.pane, "rewindButton", QPushButton))
     assert (root / "calc.py").read_text() == BUGGY
+
+
+def test_the_live_run_shows_the_files_it_has_changed_so_far(
+    qtbot: QtBot, ui: TaskUI, fake_api: FakeAPI, tmp_path: Path
+) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "calc.py").write_text(BUGGY)
+    fake_api.add(
+        Turn("Fixing.", (ToolUse("edit_file", {"path": "calc.py", "old_text": "a - b",
+                                               "new_text": "a + b"}),)),
+        Turn("Testing.", (ToolUse("run_command", {"command": "true"}),)),
+        Turn("Done."),
+    )
+    pane = ui.pane
+    run_id = start_run(qtbot, pane, "Fix add()", root)
+    assert not find(pane, "liveFilesButton").isHidden()
+    click(qtbot, wait_for_approval(qtbot, pane, "edit_file").approve_button)
+    panel = wait_for_approval(qtbot, pane, "run_command")  # the edit is done, the run goes on
+
+    click(qtbot, find(pane, "liveFilesButton", QPushButton))
+    dialog = pane.replay_actions.files_dialog
+    assert isinstance(dialog, FilesDialog)
+    assert dialog.windowTitle() == f"Run #{run_id}: files changed so far"
+    assert [f.path for f in dialog.files] == ["calc.py"]
+    dialog.close()
+    click(qtbot, panel.deny_button)
+    wait_ended(qtbot, pane, run_id)
+    qtbot.waitUntil(lambda: find(pane, "filesButton").isVisible(), timeout=5000)
+    assert not has_visible(pane, "liveFilesButton")  # the replay bar has it now
