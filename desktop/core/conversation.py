@@ -41,10 +41,13 @@ SUMMARY_INTRO = "\n\nWhat happened before, summarised to keep the conversation s
 
 def tool_result(finished: ToolCallFinished) -> dict[str, Any]:
     """The tool_result block the model is sent for a finished call."""
+    content: str | list[dict[str, Any]] = finished.result or "(empty)"
+    if finished.content:
+        content = [{"type": "text", "text": content}, *finished.content]
     return {
         "type": "tool_result",
         "tool_use_id": finished.call_id,
-        "content": finished.result or "(empty)",
+        "content": content,
         "is_error": finished.is_error,
     }
 

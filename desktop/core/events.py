@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from desktop.core.blocks import Block, ToolUseBlock, parse_content, text_of, to_api
+from desktop.core.mcp.events import (
+    MCP_EVENTS,
+    McpServerFailed,
+    McpServerRestarted,
+    McpServerStarted,
+)
 
 BLOCK_TYPES = get_args(Block)
 
@@ -322,6 +328,8 @@ class ToolCallFinished:
     is_error: bool
     duration_s: float
     denied: bool = False
+    content: tuple[dict[str, Any], ...] = ()
+    """Blocks the model is sent after the text (an MCP tool's images)."""
 
 
 @dataclass(frozen=True)
@@ -413,6 +421,9 @@ RunEvent = (
     | RunFailed
     | RunCancelled
     | BudgetExhausted
+    | McpServerStarted
+    | McpServerFailed
+    | McpServerRestarted
 )
 
 END_STATUS: dict[type, RunStatus] = {
@@ -429,7 +440,7 @@ _TYPES: dict[str, type] = {
         AgentMessage, AppMessage, PlanUpdated,
         ToolCallStarted, ToolOutput, ApprovalNeeded, ApprovalResolved, ToolCallFinished,
         UsageUpdated, ContextCompacted, RunFinished, RunFailed, RunCancelled, BudgetExhausted,
-        CommandStarted,
+        CommandStarted, *MCP_EVENTS,
     )
 }
 
@@ -457,6 +468,9 @@ def from_record(type_name: str, data: dict[str, Any]) -> Any:
         return RunForked(data["parent_run_id"], data["fork_seq"], tuple(data["messages"]))
     if cls is AgentMessage and "content" in data:
         return AgentMessage(**{**data, "content": parse_content(data["content"])})
+    if cls in (ToolCallFinished, McpServerStarted):
+        tuples = {k: tuple(v) for k, v in data.items() if k in ("content", "tools")}
+        return cls(**{**data, **tuples})
     if cls in (RunStarted, RunResumed) and data.get("budget") is not None:
         return cls(**{**data, "budget": Budget(**data["budget"])})
     return cls(**data)
