@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main
+from desktop.commands.runs import _Terminal
 from desktop.core import settings
+from desktop.core.events import McpServerFailed, McpServerRestarted, McpServerStarted
 from tests.core.test_mcp_runtime import SERVER, assert_all_gone
 
 ANOTHER_CLIENT = {
@@ -85,3 +87,21 @@ def test_unreadable_files_and_unknown_servers_fail_with_one_line(
     assert (code, err) == (1, "error: mcp.json has no mcpServers (nor servers) entry\n")
     code, _, err = agentdesk(capsys, "mcp", "enable", "nobody")
     assert (code, err) == (1, "error: no MCP server named 'nobody' in the settings\n")
+
+
+def test_a_run_in_the_terminal_says_what_its_servers_did(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    terminal = _Terminal()
+    for event in (McpServerStarted("notes", ("mcp__notes__add_note",), 41),
+                  McpServerRestarted("notes", "the server stopped (exit code 7)", 42),
+                  McpServerFailed("stuck", "it did not answer within 2 s", "one\ntwo")):
+        terminal.show(event)
+
+    assert capsys.readouterr().out.splitlines() == [
+        "mcp: notes is ready (1 tool)",
+        "mcp: notes stopped (the server stopped (exit code 7)) and was started again",
+        "mcp: stuck failed: it did not answer within 2 s",
+        "   | one",
+        "   | two",
+    ]

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from desktop.core import settings
+from desktop.core.archive import run_text
 from desktop.core.events import (
     ApprovalNeeded,
     Decision,
@@ -180,7 +181,7 @@ def test_a_server_that_crashes_is_restarted_once_then_its_tools_answer_errors(
         Turn("The notes server keeps crashing."),
     )
 
-    _, events = play(store, fake_api, workspace, policy=Policy.from_approve("all"))
+    run_id, events = play(store, fake_api, workspace, policy=Policy.from_approve("all"))
 
     assert isinstance(events[-1], RunFinished)
     sent = results_sent(fake_api)
@@ -194,6 +195,11 @@ def test_a_server_that_crashes_is_restarted_once_then_its_tools_answer_errors(
     assert "not restarted" in failed.error and "crashing on purpose" in failed.stderr
     assert len(pids(pid_file)) == 2  # started once, restarted once, never a third time
     assert_all_gone(pid_file)
+    transcript = run_text(store, run_id, "md")
+    assert "_(MCP server notes ready: 5 tools)_" in transcript
+    assert "_(MCP server notes stopped (the server stopped (exit code 7)) and was restarted)_" \
+        in transcript
+    assert "notes server: crashing on purpose" in transcript.split("failed:")[1]
 
 
 @pytest.mark.parametrize(("flag", "timeout", "why", "printed"), [
