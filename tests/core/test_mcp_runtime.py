@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from desktop.core import settings
+from desktop.core import sandbox, settings
 from desktop.core.archive import run_text
 from desktop.core.events import (
     ApprovalNeeded,
@@ -37,6 +37,7 @@ from desktop.core.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.mcp.status import BOARD
 from desktop.core.permissions import Policy
 from desktop.core.recorder import ActiveRun
+from desktop.core.sandbox import SandboxExecutor
 from desktop.core.store import Store
 from tests.core.test_agent import of_type, play
 from tests.processes import group_ended
@@ -316,3 +317,25 @@ def test_an_http_server_is_reached_with_its_headers(
     assert not any(finished.is_error for finished in of_type(events, ToolCallFinished))
     assert not of_type(events, ApprovalNeeded)
     assert all(_alive(pid) for pid in pids(pid_file))  # the app does not own an HTTP server
+
+
+@pytest.mark.skipif(bool(sandbox.unavailable()),
+                    reason=f"no working bubblewrap: {sandbox.unavailable()}")
+def test_a_server_that_asks_for_the_sandbox_runs_in_it_when_commands_do(
+    fake_api: FakeAPI, store: Store, workspace: Path
+) -> None:
+    pid_file = workspace / "pids"  # the sandbox's /tmp is its own: only the workspace is shared
+    configure({"notes": stdio(pid_file, sandbox=True)})
+    fake_api.add(
+        Turn("", (ToolUse("mcp__notes__add_note", {"title": "a", "body": "b"}, id="t1"),)),
+        Turn("Saved."),
+    )
+
+    _, events = play(store, fake_api, workspace, policy=Policy.from_approve("all"),
+                     executor=SandboxExecutor())
+
+    [started] = of_type(events, McpServerStarted)
+    [inside] = pids(pid_file)
+    assert inside != started.pid and inside < 10  # its own PID namespace: bubblewrap's jail
+    assert "saved note 'a'" in results_sent(fake_api)["t1"]["content"]
+    assert group_ended(started.pid) and not _alive(started.pid)
