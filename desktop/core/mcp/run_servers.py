@@ -162,6 +162,8 @@ class RunServers:
     async def close(self) -> None:
         """Stop every server and its processes (bounded, also when the run was cancelled)."""
         connections, self.connections = list(self.connections.values()), {}
+        for connection in connections:  # what it printed while it ran, for the settings
+            self.board.update(connection.config.name, stderr=connection.stderr)
         try:
             await asyncio.gather(*(c.close() for c in connections))
         finally:

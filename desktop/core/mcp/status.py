@@ -9,6 +9,7 @@ imports this before any server runs.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -53,10 +54,15 @@ class ServerStatus:
 
 
 class StatusBoard:
-    """The latest status of every server by name (one per app; tests may make their own)."""
+    """The latest status of every server by name (one per app; tests may make their own).
+
+    `watch` hears every change, on the thread that made it (the event loop's): a page that
+    shows the statuses subscribes instead of polling.
+    """
 
     def __init__(self) -> None:
         self._statuses: dict[str, ServerStatus] = {}
+        self._watchers: list[Callable[[ServerStatus], None]] = []
 
     def get(self, name: str) -> ServerStatus:
         return self._statuses.get(name, ServerStatus(name))
@@ -64,7 +70,14 @@ class StatusBoard:
     def update(self, name: str, **changes: Any) -> ServerStatus:
         status = dataclasses.replace(self.get(name), **changes)
         self._statuses[name] = status
+        for watcher in list(self._watchers):
+            watcher(status)
         return status
+
+    def watch(self, watcher: Callable[[ServerStatus], None]) -> Callable[[], None]:
+        """Call `watcher` with each new status; returns the function that stops it."""
+        self._watchers.append(watcher)
+        return lambda: self._watchers.remove(watcher)
 
     def statuses(self, servers: tuple[ServerConfig, ...]) -> list[ServerStatus]:
         """The status of each configured server, in the order of the configuration."""
