@@ -14,11 +14,13 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class McpServerStarted:
     """The server answers and lists `tools` (their names for the model). `pid` is the stdio
-    server's process (and process group) id, None for an HTTP server."""
+    server's process (and process group) id, None for an HTTP server; with `started_at` (its
+    start, as CommandStarted has it) the next start can kill it if the app died."""
 
     server: str
     tools: tuple[str, ...] = ()
     pid: int | None = None
+    started_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class McpServerRestarted:
     server: str
     reason: str
     pid: int | None = None
+    started_at: float | None = None
 
 
 MCP_EVENTS = (McpServerStarted, McpServerFailed, McpServerRestarted)

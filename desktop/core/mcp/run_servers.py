@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop.core.leftovers import start_time
 from desktop.core.mcp.config import ServerConfig
 from desktop.core.mcp.events import McpServerFailed, McpServerRestarted, McpServerStarted
 from desktop.core.mcp.names import is_mcp
@@ -79,8 +80,9 @@ class RunServers:
         self.board.update(name, state="ready", tools=connection.tools, pid=connection.pid,
                           resources=connection.resources, prompts=connection.prompts,
                           stderr=connection.stderr)
-        return McpServerStarted(name, tuple(t.model_name for t in connection.tools),
-                                connection.pid)
+        tools = tuple(t.model_name for t in connection.tools)
+        pid = connection.pid
+        return McpServerStarted(name, tools, pid, None if pid is None else start_time(pid))
 
     def _fail(self, name: str, why: str, stderr: str) -> McpServerFailed:
         self.failed[name] = why
@@ -155,7 +157,7 @@ class RunServers:
         self.restarts[server] = used + 1
         event = await self._open(server)
         if isinstance(event, McpServerStarted):
-            yield McpServerRestarted(server, reason, event.pid)
+            yield McpServerRestarted(server, reason, event.pid, event.started_at)
         else:
             yield event
 
