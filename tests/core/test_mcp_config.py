@@ -4,6 +4,7 @@ them; and the promise that MCP costs the window nothing before its first paint."
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,26 @@ def test_nothing_of_mcp_loads_before_the_windows_first_paint() -> None:
         cwd=Path(__file__).parents[2],
     ).stdout.strip()
     assert loaded == ""
+
+
+def test_the_window_paints_before_anything_of_mcp_is_loaded(tmp_path: Path) -> None:
+    """The app as `agentdesk --demo` starts it, with a server configured: at its first paint
+    neither the SDK nor a server has been touched."""
+    settings.config_path().write_text(json.dumps({"mcpServers": {"notes": {
+        "command": sys.executable, "args": ["-c", f"open({str(tmp_path / 'ran')!r}, 'w')"]}}}))
+    child = (
+        "import os, sys, benchmarks.first_paint as paint\n"
+        "def report(at):\n"
+        "    print('loaded:' + ','.join(m for m in ('mcp', 'mcp_types', 'yaml',"
+        " 'desktop.core.mcp.connection') if m in sys.modules), flush=True)\n"
+        "    os._exit(0)\n"
+        "paint._report = report\n"
+        "paint.app()\n"
+    )
+    painted = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=120,
+        cwd=Path(__file__).parents[2], env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert painted.stdout.splitlines()[-1:] == ["loaded:"], painted.stderr
+    assert not (tmp_path / "ran").exists()
+
