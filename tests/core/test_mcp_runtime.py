@@ -339,3 +339,26 @@ def test_a_server_that_asks_for_the_sandbox_runs_in_it_when_commands_do(
     assert inside != started.pid and inside < 10  # its own PID namespace: bubblewrap's jail
     assert "saved note 'a'" in results_sent(fake_api)["t1"]["content"]
     assert group_ended(started.pid) and not _alive(started.pid)
+
+
+def test_quitting_the_app_with_a_server_running_leaves_no_process(tmp_path: Path) -> None:
+    """The window quits with its loop neither stopped nor closed: the exit itself kills the
+    server's group, the child that outlives its stdin too."""
+    pid_file = tmp_path / "pids"
+    entry = stdio(pid_file, "--child")
+    app = (
+        "import asyncio, pathlib\n"
+        "from desktop.core.mcp.config import parse_entry\n"
+        "from desktop.core.mcp.connection import Connection\n"
+        "async def start():\n"
+        f"    connection = Connection(parse_entry('notes', {entry!r}), pathlib.Path('.'))\n"
+        "    await connection.open()\n"
+        "    return connection\n"
+        "kept = asyncio.new_event_loop().run_until_complete(start())\n"
+        "print('ready', flush=True)\n"
+    )
+    quit_ = subprocess.run([sys.executable, "-c", app], capture_output=True, text=True,
+                           timeout=120, cwd=Path(__file__).parents[2])
+    assert quit_.stdout == "ready\n", quit_.stderr
+    assert len(pids(pid_file)) == 2
+    assert_all_gone(pid_file)
