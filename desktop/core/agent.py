@@ -388,7 +388,7 @@ class Agent:
     def _execute(self, name: str, args: dict[str, Any]) -> AsyncIterator[Any]:
         """A checked call's output, events and result: an MCP server's tool, or a built-in."""
         if self.servers is not None and self.servers.owns(name):
-            return self.servers.call(name, args)
+            return self.servers.call(name, args, self.context.deadline)
         return tools.execute(name, args, self.context)
 
     def gate(

@@ -8,6 +8,7 @@ process is left once the run has ended, crashed, timed out or been cancelled.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -34,6 +35,8 @@ from desktop.core.events import (
     ToolCallFinished,
 )
 from desktop.core.fake_api import FakeAPI, ToolUse, Turn
+from desktop.core.mcp.config import parse_entry
+from desktop.core.mcp.connection import Connection, ServerError
 from desktop.core.mcp.status import BOARD
 from desktop.core.permissions import Policy
 from desktop.core.recorder import ActiveRun
@@ -197,7 +200,7 @@ def test_a_server_that_crashes_is_restarted_once_then_its_tools_answer_errors(
     assert len(pids(pid_file)) == 2  # started once, restarted once, never a third time
     assert_all_gone(pid_file)
     transcript = run_text(store, run_id, "md")
-    assert "_(MCP server notes ready: 5 tools)_" in transcript
+    assert "_(MCP server notes ready: 6 tools)_" in transcript
     assert "_(MCP server notes stopped (the server stopped (exit code 7)) and was restarted)_" \
         in transcript
     assert "notes server: crashing on purpose" in transcript.split("failed:")[1]
@@ -361,4 +364,24 @@ def test_quitting_the_app_with_a_server_running_leaves_no_process(tmp_path: Path
                            timeout=120, cwd=Path(__file__).parents[2])
     assert quit_.stdout == "ready\n", quit_.stderr
     assert len(pids(pid_file)) == 2
+    assert_all_gone(pid_file)
+
+
+def test_a_call_ends_when_the_runs_time_does(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pids"
+
+    async def call_past_the_deadline() -> str:
+        connection = Connection(parse_entry("notes", stdio(pid_file)), tmp_path)
+        await connection.open()
+        try:
+            began = time.monotonic()
+            with pytest.raises(ServerError) as failed:
+                await connection.call("wait", {"seconds": 60}, timeout=0.5)
+            assert time.monotonic() - began < 10
+            return str(failed.value)
+        finally:
+            await connection.close()
+
+    assert asyncio.run(call_past_the_deadline()) == (
+        "the run's time budget ran out while this call was working")
     assert_all_gone(pid_file)

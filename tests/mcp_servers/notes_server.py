@@ -9,6 +9,7 @@ whose pid is appended too), so the tests can check by pid that nothing is left r
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import os
 import subprocess
@@ -83,6 +84,13 @@ def team(ctx: Context) -> str:
     """The X-Team header of the HTTP request that called this tool (none over stdio)."""
     request = ctx.request_context.request
     return getattr(request, "headers", {}).get("x-team", "no team header")
+
+
+@server.tool()
+async def wait(seconds: float) -> str:
+    """Take this long to answer."""
+    await asyncio.sleep(seconds)
+    return f"waited {seconds} s"
 
 
 @server.tool()

@@ -164,8 +164,11 @@ class Connection:
             return f"it exited with code {code} before it answered"
         return f"it failed to start: {_leaf(exc)}"
 
-    async def call(self, tool: str, arguments: dict[str, Any]) -> CallToolResult:
-        """Call `tool`; raises ServerError when the server is gone or goes during the call."""
+    async def call(
+        self, tool: str, arguments: dict[str, Any], timeout: float | None = None
+    ) -> CallToolResult:
+        """Call `tool`, for at most `timeout` seconds (what is left of the run's time); raises
+        ServerError when the server is gone or goes during the call, or time runs out."""
         client = self.client
         if client is None or self.exited() is not None:
             raise ServerError(self.gone_reason(), self.stderr)
@@ -173,16 +176,19 @@ class Connection:
         watched = [call] + ([asyncio.create_task(self.server.exit())]
                             if self.server is not None else [])
         try:
-            await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(watched, timeout=timeout,
+                                         return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in watched:
                 task.cancel()
-        if call.done() and not call.cancelled() and call.exception() is None:
+        if not done:
+            raise ServerError("the run's time budget ran out while this call was working")
+        error = call.exception() if call.done() and not call.cancelled() else None
+        if call.done() and not call.cancelled() and error is None:
             return call.result()
         await self._exit_noticed()
         if self.exited() is not None:
             raise ServerError(self.gone_reason(), self.stderr)
-        error = call.exception() if call.done() and not call.cancelled() else None
         raise ServerError(f"the call failed: {_leaf(error)}", self.stderr)
 
     async def _exit_noticed(self) -> None:

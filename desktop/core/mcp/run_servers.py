@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -119,8 +120,11 @@ class RunServers:
         return (f"MCP server {tool.server!r} ({config.describe()}): call {tool.name}\n"
                 f"{json.dumps(args, indent=2, ensure_ascii=False)}")
 
-    async def call(self, name: str, args: dict[str, Any]) -> AsyncIterator[McpEvent | ToolResult]:
-        """Call a checked tool: a restart's events if its server stopped, then the result."""
+    async def call(
+        self, name: str, args: dict[str, Any], deadline: float | None = None
+    ) -> AsyncIterator[McpEvent | ToolResult]:
+        """Call a checked tool: a restart's events if its server stopped, then the result.
+        `deadline` (monotonic seconds) is when the run's time ends, which ends the call too."""
         from desktop.core.mcp.connection import ServerError
         from desktop.core.mcp.results import tool_result
 
@@ -137,7 +141,8 @@ class RunServers:
                              is_error=True)
             return
         try:
-            result = await connection.call(tool.name, args)
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            result = await connection.call(tool.name, args, left)
         except ServerError as exc:
             yield ToolResult(f"{name}: {exc}; the call may not have finished", is_error=True)
             if connection.exited() is not None:
