@@ -6,5 +6,6 @@ Cline's `disabled` and `autoApprove`); `importers` reads the other apps' files. 
 tools reach the model as `mcp__<server>__<tool>`. `status` is what a settings page shows.
 
 Nothing here imports the `mcp` SDK at module level except the modules that talk to a server
-(`connection`, `transport`), which only a run or a probe imports: the window paints first.
+(`connection`, `transport`, `results`), which a run or a probe loads on a worker thread when
+it first needs them: the window paints first, and its loop never waits for the import.
 """

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from desktop.core.mcp.config import ServerConfig
+from desktop.core.mcp.run_servers import load_sdk
 from desktop.core.mcp.status import BOARD, ServerStatus, StatusBoard
 
 
@@ -16,6 +17,7 @@ async def probe(
 ) -> ServerStatus:
     """Start the server (within its start time-out), list its tools, resources and prompts,
     stop it; its status, which `board` keeps too. Never raises for a server that fails."""
+    await load_sdk()
     from desktop.core.mcp.connection import Connection, ServerError
 
     board.update(config.name, state="starting", error="")

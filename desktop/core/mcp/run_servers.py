@@ -12,6 +12,7 @@ again (it may have done half its work): it answers with the error, and the model
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -58,6 +59,7 @@ class RunServers:
         if self.started or not self.configs:
             return
         self.started = True
+        await load_sdk()
         names = list(self.configs)
         outcomes = await asyncio.gather(*(self._open(name) for name in names))
         for event in outcomes:
@@ -179,6 +181,13 @@ class RunServers:
                     connection.server.kill()
             for name in self.configs:  # the state stays: it says how the server did
                 self.board.update(name, pid=None)
+
+
+async def load_sdk() -> None:
+    """Import the SDK on a worker thread: its first import takes a noticeable moment, which
+    the event loop (the window's, in the app) must not spend."""
+    for module in ("desktop.core.mcp.connection", "desktop.core.mcp.results"):
+        await asyncio.to_thread(importlib.import_module, module)
 
 
 def servers_for_run(
