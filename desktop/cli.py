@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from desktop.commands import chats, db, review, runs, serve
+from desktop.commands import chats, db, mcp_servers, review, runs, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the provider profile to use (see Settings; default: the one chosen there)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (chats, runs, review, serve, db):
+    for module in (chats, runs, review, serve, db, mcp_servers):
         module.register(sub)
     return parser
 

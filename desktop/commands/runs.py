@@ -354,6 +354,13 @@ class _Terminal:
                 self.line(f"   files changed: {shown}" + (f" and {more} more" if more > 0 else ""))
             case ev.ToolCallFinished() as finished:
                 self.line(self._result(finished))
+            case ev.McpServerStarted(server=server, tools=tools):
+                self.line(f"mcp: {server} is ready ({counted(len(tools), 'tool')})")
+            case ev.McpServerRestarted(server=server, reason=reason):
+                self.line(f"mcp: {server} stopped ({reason}) and was started again")
+            case ev.McpServerFailed(server=server, error=error, stderr=stderr):
+                tail = "".join(f"\n   | {line}" for line in stderr.splitlines()[-5:])
+                self.line(f"mcp: {server} failed: {error}{tail}")
             case _:
                 self.line(f"{_ending(event)} ({self.totals})" if self.totals else _ending(event))
 

@@ -40,6 +40,7 @@ from desktop.core.events import (
     ApprovalResolved,
     Budget,
     BudgetExhausted,
+    Decision,
     MessageDone,
     RunEvent,
     RunFailed,
@@ -63,6 +64,7 @@ from desktop.core.tools.shell import DEFAULT_TIMEOUT_S
 from desktop.core.workspace import Workspace
 
 if TYPE_CHECKING:
+    from desktop.core.mcp.run_servers import RunServers
     from desktop.core.store import Store
 
 log = logging.getLogger(__name__)
@@ -151,6 +153,7 @@ class Agent:
         thinking_budget: int = 0,
         context_window: int = 0,
         compact_at: float = DEFAULT_THRESHOLD,
+        servers: RunServers | None = None,
     ) -> None:
         self.client = client
         self.workspace = workspace
@@ -161,6 +164,7 @@ class Agent:
         self.max_tokens = max_tokens
         self.thinking_budget = thinking_budget
         self.fork = fork
+        self.servers = servers
         self.context = ToolContext(workspace, store, run_id)
         self.checkpoints = None if store is None else Checkpointer(store, run_id, workspace)
         self.system = system_prompt(workspace)
@@ -225,23 +229,41 @@ class Agent:
             yield event
 
     async def _loop(self) -> AsyncIterator[RunEvent]:
+        end: RunEvent
         try:
+            async for event in self._servers_started():
+                yield event
             while True:
                 self.check_budget()
                 async for event in self.step():
                     yield event
-        except Finished as end:
-            yield RunFinished(str(end))
-        except BudgetExceeded as end:
-            yield BudgetExhausted(str(end))
-        except Failed as end:
-            yield RunFailed(str(end))
+        except Finished as reason:
+            end = RunFinished(str(reason))
+        except BudgetExceeded as reason:
+            end = BudgetExhausted(str(reason))
+        except Failed as reason:
+            end = RunFailed(str(reason))
         except Exception as exc:  # a bug must still end the run with a reason, not hang it
             log.exception("agent run %s crashed", self.run_id)
-            yield RunFailed(f"internal error: {exc!r}")
-        finally:
+            end = RunFailed(f"internal error: {exc!r}")
+        finally:  # ended, failed or cancelled: the scanner and the MCP servers stop first
             if self.checkpoints is not None:
                 self.checkpoints.close()
+            if self.servers is not None:
+                await self.servers.close()
+        yield end
+
+    async def _servers_started(self) -> AsyncIterator[RunEvent]:
+        """Start the run's MCP servers before its first request, which offers their tools."""
+        if self.servers:
+            async for event in self.servers.start():
+                yield event
+            self.compactor.tools = self.tool_schemas()
+
+    def tool_schemas(self) -> list[dict[str, Any]]:
+        """The built-in tools, then the MCP servers' tools."""
+        extra = self.servers.schemas() if self.servers is not None else []
+        return [*tools.schemas(), *extra]
 
     def check_budget(self) -> None:
         elapsed = time.monotonic() - self.started
@@ -292,7 +314,7 @@ class Agent:
                 model=self.model,
                 messages=self.conversation.messages(),
                 system=self.system,
-                tools=tools.schemas(),
+                tools=self.tool_schemas(),
                 max_tokens=self.max_tokens,
                 thinking_budget=self.thinking_budget,
                 long_cache=self.policy.may_ask(),
@@ -363,25 +385,32 @@ class Agent:
         started = time.monotonic()  # the call's own time, not the wait for the user
         if result is None:
             try:
-                async for item in tools.execute(name, args, self.context):
+                async for item in self._execute(name, args):
                     if isinstance(item, str):
                         yield ToolOutput(call_id, item)
-                    else:
+                    elif isinstance(item, ToolResult):
                         result = item
+                    else:
+                        yield item
             except asyncio.CancelledError:
                 if before and self.checkpoints:
                     self.checkpoints.settle(call_id, before)
                 raise
-            assert result is not None, "tools.execute always ends with a ToolResult"
+            assert result is not None, "a tool call always ends with a ToolResult"
             if result.event is not None:
                 yield result.event
         duration = time.monotonic() - started
         checkpoints = self.checkpoints
         if before and checkpoints and (changed := await checkpoints.after(call_id, before)):
             yield changed
-        yield ToolCallFinished(
-            call_id, name, result.text, result.is_error, duration, denied=result.denied
-        )
+        yield ToolCallFinished(call_id, name, result.text, result.is_error, duration,
+                               denied=result.denied, content=result.content)
+
+    def _execute(self, name: str, args: dict[str, Any]) -> AsyncIterator[Any]:
+        """A checked call's output, events and result: an MCP server's tool, or a built-in."""
+        if self.servers is not None and self.servers.owns(name):
+            return self.servers.call(name, args, self.context.deadline)
+        return tools.execute(name, args, self.context)
 
     def gate(
         self, call_id: str, name: str, args: dict[str, Any], input_error: str | None
@@ -390,11 +419,17 @@ class Agent:
         if input_error:
             fix = "Send the input as one JSON object."
             return ToolResult(f"{name}: {input_error}. {fix}", is_error=True)
-        if problem := tools.check(name, args):
+        servers = self.servers if self.servers is not None and self.servers.owns(name) else None
+        check = servers.check if servers is not None else tools.check
+        if problem := check(name, args):
             return ToolResult(problem, is_error=True)
         decision = self.policy.decide(name)
+        if decision is None and servers is not None and servers.auto_approved(name):
+            decision = Decision(allow=True)  # the server's autoApprove, where the policy asks
         if decision is not None:
             return None if decision.allow else _denial(name, "the policy", decision.reason)
+        if servers is not None:
+            return self.policy.request(call_id, name, args, servers.preview(name, args))
         preview = tools.preview(name, args, self.context)
         if preview.is_error:  # the call cannot succeed: nothing to ask the user about
             return preview

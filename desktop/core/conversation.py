@@ -54,7 +54,10 @@ SUMMARY_INTRO = "\n\nWhat happened before, summarised to keep the conversation s
 
 def tool_result(finished: ToolCallFinished) -> ToolResultBlock:
     """The tool_result block the model is sent for a finished call."""
-    return ToolResultBlock(finished.call_id, finished.result or "(empty)", finished.is_error)
+    content: str | list[dict[str, Any]] = finished.result or "(empty)"
+    if finished.content:
+        content = [{"type": "text", "text": content}, *finished.content]
+    return ToolResultBlock(finished.call_id, content, finished.is_error)
 
 
 class _Step:

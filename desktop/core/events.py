@@ -20,6 +20,12 @@ from desktop.core.checkpoints.changes import (
     WorkspaceChanged,
     change_event,
 )
+from desktop.core.mcp.events import (
+    MCP_EVENTS,
+    McpServerFailed,
+    McpServerRestarted,
+    McpServerStarted,
+)
 
 BLOCK_TYPES = get_args(Block)
 
@@ -328,6 +334,8 @@ class ToolCallFinished:
     is_error: bool
     duration_s: float
     denied: bool = False
+    content: tuple[dict[str, Any], ...] = ()
+    """Blocks the model is sent after the text (an MCP tool's images)."""
 
 
 @dataclass(frozen=True)
@@ -422,6 +430,9 @@ RunEvent = (
     | RunFailed
     | RunCancelled
     | BudgetExhausted
+    | McpServerStarted
+    | McpServerFailed
+    | McpServerRestarted
 )
 
 END_STATUS: dict[type, RunStatus] = {
@@ -438,7 +449,7 @@ _TYPES: dict[str, type] = {
         AgentMessage, AppMessage, PlanUpdated,
         ToolCallStarted, ToolOutput, ApprovalNeeded, ApprovalResolved, ToolCallFinished,
         UsageUpdated, ContextCompacted, RunFinished, RunFailed, RunCancelled, BudgetExhausted,
-        CommandStarted, WorkspaceChanged, Rewound, CheckpointsDropped,
+        CommandStarted, WorkspaceChanged, Rewound, CheckpointsDropped, *MCP_EVENTS,
     )
 }
 
@@ -468,6 +479,9 @@ def from_record(type_name: str, data: dict[str, Any]) -> Any:
         return RunForked(data["parent_run_id"], data["fork_seq"], tuple(data["messages"]))
     if cls is AgentMessage and "content" in data:
         return AgentMessage(**{**data, "content": parse_content(data["content"])})
+    if cls in (ToolCallFinished, McpServerStarted):
+        tuples = {k: tuple(v) for k, v in data.items() if k in ("content", "tools")}
+        return cls(**{**data, **tuples})
     if cls in (RunStarted, RunResumed) and data.get("budget") is not None:
         return cls(**{**data, "budget": Budget(**data["budget"])})
     return cls(**data)

@@ -1,4 +1,5 @@
-"""Commands an app left running when it died: found from their CommandStarted events, killed.
+"""Commands an app left running when it died: found from their CommandStarted events (and
+stdio MCP servers from McpServerStarted and McpServerRestarted), killed.
 
 A command runs in its own session, so when the app is killed outright (SIGKILL, a crash) a
 local command goes on as an orphan that nothing reaps (a sandboxed one dies with the app). Each
@@ -19,12 +20,19 @@ import signal
 from datetime import datetime
 from pathlib import Path
 
-from desktop.core.events import CommandStarted, from_record
+from desktop.core.events import (
+    CommandStarted,
+    McpServerRestarted,
+    McpServerStarted,
+    from_record,
+)
 from desktop.core.store import Store
 
 log = logging.getLogger(__name__)
 
 PROC = Path("/proc")
+GROUP_EVENTS = {cls.__name__ for cls in (CommandStarted, McpServerStarted, McpServerRestarted)}
+"""Events that record a process group the run started: a command, or a stdio MCP server."""
 SAME_TIME_S = 0.005
 """Start times are stored rounded to 1/100 s (the kernel's usual clock tick)."""
 
@@ -94,14 +102,15 @@ def kill_leftovers(store: Store) -> int:
         if run.status != "interrupted" or _epoch(run.updated_at) < booted:
             continue
         for stored in store.events(run.id):
-            if stored.type != CommandStarted.__name__:
+            if stored.type not in GROUP_EVENTS:
                 continue
-            command = from_record(stored.type, stored.data)
-            if command.started_at is not None and is_ours(command.pgid, command.started_at):
+            started = from_record(stored.type, stored.data)
+            pgid = started.pgid if isinstance(started, CommandStarted) else started.pid
+            if pgid and started.started_at is not None and is_ours(pgid, started.started_at):
                 with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(command.pgid, signal.SIGKILL)
+                    os.killpg(pgid, signal.SIGKILL)
                     killed += 1
-                    log.info("killed process group %s left by run %s", command.pgid, run.id)
+                    log.info("killed process group %s left by run %s", pgid, run.id)
     return killed
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import aclosing
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,8 @@ from desktop.core.events import (
 from desktop.core.executor import Executor
 from desktop.core.leftovers import reap_interrupted, start_time
 from desktop.core.llm import DEFAULT_MODEL
+from desktop.core.mcp.config import ServerConfig
+from desktop.core.mcp.run_servers import servers_for_run
 from desktop.core.model_stream import ModelStream
 from desktop.core.permissions import Policy
 from desktop.core.store import Store, StoreError
@@ -64,12 +66,14 @@ def start_run(
     max_tokens: int = STEP_MAX_TOKENS,
     context: ContextLimits | None = None,
     executor: Executor | None = None,
+    mcp_servers: Sequence[ServerConfig] | None = None,
 ) -> ActiveRun:
     """Create the run's row and start the agent on it; needs a running event loop.
 
     A `fork` (see core/fork.py) starts the agent from another run's conversation, and the row
     links to that run. Raises WorkspaceError when `workspace` is not a folder (before any row
-    is written). `executor` runs the run's commands (default: local).
+    is written). `executor` runs the run's commands (default: local). The run's MCP servers
+    are `mcp_servers`, else the enabled ones of config.json.
     """
     if not isinstance(workspace, Workspace):
         workspace = Workspace(workspace)
@@ -80,6 +84,7 @@ def start_run(
     agent = Agent(
         client, workspace, policy=policy, budget=budget, model=model, store=store,
         run_id=run.id, fork=fork, thinking_budget=thinking_budget, max_tokens=max_tokens,
+        servers=servers_for_run(workspace.root, executor, mcp_servers),
         **(context or ContextLimits()).agent_options(),
     )
     return _recorded(store, agent, agent.run(goal), executor)
@@ -97,6 +102,7 @@ def continue_run(
     max_tokens: int = STEP_MAX_TOKENS,
     context: ContextLimits | None = None,
     executor: Executor | None = None,
+    mcp_servers: Sequence[ServerConfig] | None = None,
 ) -> ActiveRun:
     """Go on with a stored run: an interrupted one from where it stopped, an ended one with
     the user's follow-up `message`. It keeps its id and events; `budget` (default: the one it
@@ -113,7 +119,8 @@ def continue_run(
     agent = Agent(
         client, workspace, policy=policy, budget=budget or (started and started.budget),
         model=run.model, store=store, run_id=run_id, thinking_budget=thinking_budget,
-        max_tokens=max_tokens, **(context or ContextLimits()).agent_options(),
+        max_tokens=max_tokens, servers=servers_for_run(workspace.root, executor, mcp_servers),
+        **(context or ContextLimits()).agent_options(),
     )
     reap_interrupted(store)
     store.reopen_run(run_id)

@@ -19,6 +19,9 @@ from desktop.core.events import (
     ApprovalResolved,
     Budget,
     ContextCompacted,
+    McpServerFailed,
+    McpServerRestarted,
+    McpServerStarted,
     PlanUpdated,
     RunResumed,
     RunStarted,
@@ -98,6 +101,14 @@ def run_markdown(run: Run, events: Sequence[StoredEvent]) -> str:
             case ToolCallFinished() as finished:
                 outputs.pop(finished.call_id, None)
                 parts.append(_result(finished))
+            case McpServerStarted(server=server, tools=tools):
+                parts.append(f"_(MCP server {server} ready: {counted(len(tools), 'tool')})_")
+            case McpServerRestarted(server=server, reason=reason):
+                parts.append(f"_(MCP server {server} stopped ({reason}) and was restarted)_")
+            case McpServerFailed(server=server, error=error, stderr=stderr):
+                parts.append(f"_(MCP server {server} failed: {error})_")
+                if stderr:
+                    parts.append(_fence(stderr, "text"))
     parts += _flush(streamed)
     unfinished = (out for out in outputs.values() if out)
     parts += [f"{_fence(out, 'text')}\n\n_(the run ended during this call)_" for out in unfinished]

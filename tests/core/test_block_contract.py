@@ -21,6 +21,9 @@ ALLOWED = {
     # A "type" that is no content block's.
     "core/archive.py": "an export file's kind (conversation or run)",
     "core/tools/__init__.py": "a tool argument's JSON Schema type",
+    "core/mcp/config.py": "an MCP server entry's transport (stdio or http)",
+    "core/mcp/importers.py": "the transport of a server in another app's config",
+    "core/mcp/status.py": "an MCP tool's input JSON Schema type",
 }
 """Paths relative to desktop/; a module matches the entry its path ends with, so a package
 move only changes this list."""

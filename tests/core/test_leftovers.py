@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from desktop.core.events import CommandStarted
+from desktop.core.events import CommandStarted, McpServerRestarted, McpServerStarted
 from desktop.core.leftovers import kill_leftovers, start_time
 from desktop.core.store import Store
 from tests.processes import group_alive, group_ended
@@ -48,6 +48,21 @@ def test_a_leftover_group_is_killed(store: Store, groups: list) -> None:
     assert kill_leftovers(store) == 1
     process.wait()
     assert group_ended(process.pid)
+
+
+def test_a_leftover_mcp_server_is_killed_too(store: Store, groups: list) -> None:
+    server, restarted = leader(groups, "exec sleep 60"), leader(groups, "exec sleep 60")
+    run = store.create_run("notes", "/ws", "m")
+    store.append_event(run.id, McpServerStarted("notes", (), server.pid,
+                                                start_time(server.pid)))
+    store.append_event(run.id, McpServerRestarted("notes", "it stopped", restarted.pid,
+                                                  start_time(restarted.pid)))
+    store.append_event(run.id, McpServerStarted("web", ()))  # HTTP: no process of ours
+    store.update_run(run.id, status="interrupted")
+    assert kill_leftovers(store) == 2
+    server.wait()
+    restarted.wait()
+    assert group_ended(server.pid) and group_ended(restarted.pid)
 
 
 def test_a_group_whose_leader_is_gone_is_still_found(store: Store, groups: list) -> None:

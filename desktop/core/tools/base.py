@@ -34,6 +34,8 @@ class ToolResult:
     is_error: bool = False
     event: PlanUpdated | None = None
     denied: bool = False
+    content: tuple[dict[str, Any], ...] = ()
+    """Blocks sent to the model after the text, e.g. the images an MCP tool returned."""
 
 
 @dataclass
