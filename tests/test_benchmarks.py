@@ -13,7 +13,7 @@ import sys
 from benchmarks.__main__ import NAMES
 
 RUNNER_TIMEOUT_S = 120
-LINE = r"^{name}: [\d,.]+ \S+ \(target [<>] [\d,.]+\) [✓✗]$"
+LINE = r"^{name}: -?[\d,.]+ \S+ \(target [<>] [\d,.]+\) [✓✗]$"
 
 
 def test_quick_run_prints_every_figure() -> None:

@@ -30,7 +30,7 @@ from tests.ui.chat.helpers import (
 )
 from tests.ui.conftest import OpenWindow
 
-HEAVY = ("asyncio", "qasync", "sqlite_utils", "anthropic", "markdown_it", "pygments")
+HEAVY = ("asyncio", "qasync", "sqlite_utils", "anthropic", "markdown_it", "pygments", "mcp", "yaml")
 
 
 def test_demo_start_says_so_and_replies(
