@@ -27,7 +27,7 @@ from desktop.ui.task.timeline.model import DIFF_TOOLS, ToolEntry
 from desktop.ui.theme.palette import DIFF_HUES, current
 from desktop.ui.widgets.naming import named
 from desktop.ui.widgets.rich_text import plain, plain_tip
-from desktop.ui.widgets.run_format import diff_kind
+from desktop.ui.widgets.run_format import diff_kind, tool_title
 
 MAX_PREVIEW_LINES = 16
 QUESTIONS = {
@@ -86,7 +86,7 @@ class ApprovalPanel(QWidget):
         self.reason_input.returnPressed.connect(self.on_deny)
 
     def _build(self, entry: ToolEntry, fonts: Fonts) -> None:
-        title = plain(named(QLabel(entry.name), "approvalTitle"))
+        title = plain(named(QLabel(tool_title(entry.name)), "approvalTitle"))
         key = plain(named(QLabel(), "approvalKey"))
         key.setFont(fonts.mono)
         key.setText(QFontMetrics(fonts.mono).elidedText(entry.key, Qt.TextElideMode.ElideMiddle,

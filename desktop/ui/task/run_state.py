@@ -21,6 +21,9 @@ from desktop.core.events import (
     Budget,
     BudgetExhausted,
     ContextCompacted,
+    McpServerFailed,
+    McpServerRestarted,
+    McpServerStarted,
     PlanItem,
     PlanUpdated,
     Retrying,
@@ -43,7 +46,7 @@ from desktop.core.events import (
 )
 from desktop.core.wording import counted
 from desktop.ui.task.timeline.model import TimelineModel
-from desktop.ui.widgets.run_format import clock, cost, tokens
+from desktop.ui.widgets.run_format import clock, cost, tokens, tool_title
 
 if TYPE_CHECKING:
     from desktop.core.store import Run
@@ -176,6 +179,16 @@ class RunState(QObject):
                 timeline.add_note("Context compacted", compaction_text(event))
             case Rewound():
                 timeline.add_note("Files rewound", rewind_text(event))
+            case McpServerStarted(server=server, tools=offered):
+                names = ", ".join(tool_title(name).split(" · ")[0] for name in offered)
+                timeline.add_note(f"MCP server {server}",
+                                  f"{server} is ready: {counted(len(offered), 'tool')} ({names})")
+            case McpServerFailed(server=server, error=error, stderr=stderr):
+                printed = f"\n\nIt printed:\n{stderr}" if stderr else ""
+                timeline.add_note(f"MCP server {server} failed", f"{error}{printed}")
+            case McpServerRestarted(server=server, reason=reason):
+                timeline.add_note(f"MCP server {server} restarted",
+                                  f"{server} stopped ({reason}) and was started again, once.")
             case PlanUpdated(items=items):
                 self.plan = items
                 self.planChanged.emit()

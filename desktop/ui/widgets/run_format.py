@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from desktop.core.mcp.names import PREFIX, SEPARATOR, server_label
+
 KEY_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "read_file": ("path",),
     "write_file": ("path",),
@@ -22,6 +24,16 @@ KEY_ARGUMENTS: dict[str, tuple[str, ...]] = {
 KEY_ARGUMENT_CHARS = 160
 
 DiffKind = Literal["file", "hunk", "added", "removed", "context"]
+
+
+def tool_title(name: str) -> str:
+    """A call's title on its card: the tool's name, and for an MCP tool its server's
+    ("add_note · notes"), not the `mcp__notes__add_note` the model calls it by."""
+    server = server_label(name)
+    if server is None:
+        return name
+    tool = name[len(PREFIX) + len(server) + len(SEPARATOR):]
+    return f"{tool} · {server}"
 
 
 def key_argument(name: str, args: dict[str, Any]) -> str:

@@ -49,7 +49,7 @@ from desktop.ui.task.timeline.model import (
 from desktop.ui.task.timeline.text import AgentText
 from desktop.ui.theme.palette import current
 from desktop.ui.widgets.render import copy_index
-from desktop.ui.widgets.run_format import diff_kind
+from desktop.ui.widgets.run_format import diff_kind, tool_title
 
 COLUMN_WIDTH = 920
 SIDE_MARGIN = 20
@@ -280,9 +280,10 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.drawText(status_rect, Qt.AlignmentFlag.AlignVCenter, entry.status_text)
         painter.setFont(fonts.bold)
         painter.setPen(current().colour("text"))
-        name_width = QFontMetrics(fonts.bold).horizontalAdvance(entry.name)
+        title = tool_title(entry.name)
+        name_width = QFontMetrics(fonts.bold).horizontalAdvance(title)
         name_rect = QRect(header.left() + 28, header.top(), name_width, header.height())
-        painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter, entry.name)
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter, title)
         key_left = name_rect.right() + 10
         key_width = status_rect.left() - 14 - key_left
         if entry.key and key_width > 20:
