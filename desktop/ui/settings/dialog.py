@@ -1,5 +1,5 @@
-"""`settingsDialog` (Ctrl+,): General, Providers and Agent (budgets, approvals, where commands
-run), saved to config.json on OK.
+"""`settingsDialog` (Ctrl+,): General, Providers, Agent (budgets, approvals, where commands
+run) and MCP servers, saved to config.json on OK.
 
 OK writes the keys first (keyring, or the owner-only file with consent) and then the config
 file; if either fails the dialog stays open and says why, so nothing is half-saved without the
@@ -31,6 +31,7 @@ from desktop.core.llm import DEFAULT_MODEL
 from desktop.core.secrets import KeyStorageError, KeyStore
 from desktop.core.settings import MAX_TEMPERATURE, Settings
 from desktop.ui.settings.command_settings import CommandSettings
+from desktop.ui.settings.mcp_page import McpPage
 from desktop.ui.settings.provider_page import ProviderPage
 from desktop.ui.shell.settings_store import SettingsStore
 from desktop.ui.widgets.naming import named
@@ -93,6 +94,7 @@ class SettingsDialog(QDialog):
         self.policy_picker = _picker("approvalPolicyPicker", "Default approval policy",
                                      POLICY_NAMES, current.approval_policy)
         self.commands = CommandSettings(current)
+        self.mcp_page = McpPage()
         self.error_label = plain(named(QLabel(), "settingsError"))
         self.tabs = named(QTabWidget(), "settingsTabs")
         self.buttons = QDialogButtonBox(
@@ -161,6 +163,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(general, "General")
         self.tabs.addTab(self.provider_page, "Providers")
         self.tabs.addTab(agent, "Agent")
+        self.tabs.addTab(self.mcp_page, "MCP servers")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         layout = QVBoxLayout(self)
@@ -215,6 +218,7 @@ class SettingsDialog(QDialog):
             if self.current.key_file_allowed and not edited.key_file_allowed:
                 keys.delete_key_file()
             self.store.save(edited)
+            self.mcp_page.apply()
         except KeyStorageError as exc:
             self._show_error(f"The key was not saved: {exc}.")
             return
@@ -223,10 +227,12 @@ class SettingsDialog(QDialog):
             return
         self.saved = edited
         self.provider_page.stop_test()
+        self.mcp_page.stop_test()
         super().accept()
 
     def reject(self) -> None:
         self.provider_page.stop_test()
+        self.mcp_page.stop_test()
         super().reject()
 
     def on_provider_names_changed(self) -> None:
