@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -328,7 +329,10 @@ def test_a_server_that_asks_for_the_sandbox_runs_in_it_when_commands_do(
     fake_api: FakeAPI, store: Store, workspace: Path
 ) -> None:
     pid_file = workspace / "pids"  # the sandbox's /tmp is its own: only the workspace is shared
-    configure({"notes": stdio(pid_file, sandbox=True)})
+    script = workspace / SERVER.name  # so is the server's script, wherever the tests live
+    shutil.copy(SERVER, script)
+    configure({"notes": {"command": sys.executable, "sandbox": True,
+                         "args": [str(script), "--pid-file", str(pid_file)]}})
     fake_api.add(
         Turn("", (ToolUse("mcp__notes__add_note", {"title": "a", "body": "b"}, id="t1"),)),
         Turn("Saved."),

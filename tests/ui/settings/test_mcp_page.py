@@ -40,19 +40,19 @@ def press_ok(qtbot: QtBot, dialog: SettingsDialog) -> None:
 def test_test_shows_what_a_server_offers_or_why_it_failed(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    configure({
-        "notes": {"command": sys.executable, "args": [str(SERVER)]},
-        "broken": {"command": sys.executable, "args": [str(SERVER), "--fail"]},
+    configure({  # names no other test's servers have: the statuses are the app's, shared
+        "page-notes": {"command": sys.executable, "args": [str(SERVER)]},
+        "page-broken": {"command": sys.executable, "args": [str(SERVER), "--fail"]},
     })
     page = open_mcp_page(qtbot, window).mcp_page
     listed = [page.server_list.item(i).text() for i in range(page.server_list.count())]
-    assert listed == ["notes — not started yet", "broken — not started yet"]
+    assert listed == ["page-notes — not started yet", "page-broken — not started yet"]
 
     qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Status: ready" in page.details.text(), timeout=START_MS)
     assert "add_note" in page.details.text() and "notes://all" in page.details.text()
     assert "notes server" in page.stderr_view.toPlainText()
-    assert page.server_list.item(0).text() == "notes — ready"
+    assert page.server_list.item(0).text() == "page-notes — ready"
 
     page.server_list.setCurrentRow(1)
     qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
