@@ -21,9 +21,9 @@ from pathlib import Path
 
 from benchmarks.data import TextMaker
 from desktop.core import events
-from desktop.core.fts import searchable_text
-from desktop.core.records import iso_utc
-from desktop.core.store import Store
+from desktop.core.store.database import Store
+from desktop.core.store.fts import searchable_text
+from desktop.core.store.records import iso_utc
 
 YEARS_S = 3 * 365 * 86_400
 BIG_RUN_EVENTS = 2_000

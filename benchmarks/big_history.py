@@ -21,7 +21,7 @@ from benchmarks.measure import Figure, figures_json, loopback_server, median, rs
 from benchmarks.search import QUERIES
 from benchmarks.startup import first_paint_s, warm_bytecode
 from benchmarks.window import app_window, paint_ms
-from desktop.core.store import Store
+from desktop.core.store.database import Store
 from desktop.ui.shell.main_window import MainWindow
 
 QUICK_SCALE = 0.001  # 1,000 messages: a smoke test

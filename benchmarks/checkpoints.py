@@ -16,9 +16,9 @@ from pathlib import Path
 
 from benchmarks.measure import Figure, figures_json, median
 from desktop.core import paths
+from desktop.core.agent.workspace import Workspace
 from desktop.core.checkpoints.capture import Checkpointer
-from desktop.core.store import Store
-from desktop.core.workspace import Workspace
+from desktop.core.store.database import Store
 
 FILES_PER_FOLDER = 100
 

@@ -25,8 +25,8 @@ from desktop.core.events import (
     Usage,
     UsageUpdated,
 )
-from desktop.core.records import utc_now
-from desktop.core.store import Store
+from desktop.core.store.database import Store
+from desktop.core.store.records import utc_now
 
 COMMON = (
     "the to a of and is in it you that for this with on be as are can if or your not use "

@@ -19,7 +19,7 @@ from desktop.core.events import (
     Usage,
     UsageUpdated,
 )
-from desktop.core.store import Store
+from desktop.core.store.database import Store
 
 LINE = OUTPUT_CHUNK[:80]
 

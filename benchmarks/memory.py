@@ -53,8 +53,8 @@ def steps_probe(database: str, trace: str) -> list[float]:
     found = [now()]
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    from desktop.core.llm import ModelClient
-    from desktop.core.store import Store
+    from desktop.core.model.client import ModelClient
+    from desktop.core.store.database import Store
     from desktop.ui.shell.sdk_import import sdk_ready, start_sdk_import
     from desktop.ui.widgets.render import preload
 

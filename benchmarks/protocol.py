@@ -12,14 +12,14 @@ import time
 from pathlib import Path
 
 from benchmarks.measure import Figure, figures_json
-from desktop.core.agent import Agent
+from desktop.core.agent.loop import Agent
+from desktop.core.agent.workspace import Workspace
+from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.events import Budget
-from desktop.core.fake_api import FakeAPI, ToolUse, Turn
-from desktop.core.llm import ModelClient, RetryPolicy
-from desktop.core.model_errors import ModelError
-from desktop.core.model_stream import ScriptedModel
-from desktop.core.reply import ReplyBuilder
-from desktop.core.workspace import Workspace
+from desktop.core.model.client import ModelClient, RetryPolicy
+from desktop.core.model.errors import ModelError
+from desktop.core.model.reply import ReplyBuilder
+from desktop.core.model.stream import ScriptedModel
 
 PIECE = 64
 

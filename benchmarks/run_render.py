@@ -12,7 +12,7 @@ from pathlib import Path
 from benchmarks.data import add_big_run
 from benchmarks.measure import Figure, figures_json, loopback_server, median, run_child
 from benchmarks.window import app_window, paint_ms
-from desktop.core.store import Store
+from desktop.core.store.database import Store
 
 
 def measure(mode: str) -> list[dict[str, object]]:

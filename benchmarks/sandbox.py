@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 from benchmarks.measure import Figure, figures_json, median
-from desktop.core import sandbox
-from desktop.core.executor import Executor, LocalExecutor
-from desktop.core.sandbox import SandboxExecutor
+from desktop.core.agent import sandbox
+from desktop.core.agent.executor import Executor, LocalExecutor
+from desktop.core.agent.sandbox import SandboxExecutor
 
 
 def measure(mode: str) -> list[dict[str, object]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from benchmarks.data import TextMaker, add_conversations
 from benchmarks.measure import Figure, figures_json, median
-from desktop.core.store import Store
+from desktop.core.store.database import Store
 
 QUERIES = (
     "docker", "python function", "timeout", "migration", "regex", "database query", "unicode",

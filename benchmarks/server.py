@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from desktop.core.fake_api import FakeAPI, Turn
+from desktop.core.demo.fake_api import FakeAPI, Turn
 
 
 def serve(text: str, tokens_per_s: str) -> None:

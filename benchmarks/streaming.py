@@ -52,9 +52,9 @@ def first_token(mode: str) -> list[dict[str, object]]:
 async def _overheads(url: str, pairs: int) -> list[float]:
     import anthropic
 
-    from desktop.core.chat import ChatSession
-    from desktop.core.llm import ModelClient
-    from desktop.core.store import Store
+    from desktop.core.chat.session import ChatSession
+    from desktop.core.model.client import ModelClient
+    from desktop.core.store.database import Store
 
     sdk = anthropic.AsyncAnthropic(api_key="benchmark", base_url=url, max_retries=0)
     client = ModelClient(api_key="benchmark", base_url=url)

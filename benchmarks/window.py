@@ -16,8 +16,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QWidget
 
 from benchmarks.paint import PaintProbe
-from desktop.core.llm import ModelClient
-from desktop.core.store import Store
+from desktop.core.model.client import ModelClient
+from desktop.core.store.database import Store
 from desktop.ui.app import create_application
 from desktop.ui.shell.main_window import MainWindow
 from desktop.ui.shell.sdk_import import sdk_ready, start_sdk_import

@@ -118,7 +118,7 @@ def main() -> int:
         import qasync
 
         from desktop.core import settings
-        from desktop.core.store import Store
+        from desktop.core.store.database import Store
         from desktop.ui.app import create_application
         from desktop.ui.shell.main_window import MainWindow
 

@@ -15,9 +15,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from desktop.core.fake_api import FakeAPI
-from desktop.core.llm import ModelClient, RetryPolicy
-from desktop.core.store import Store
+from desktop.core.demo.fake_api import FakeAPI
+from desktop.core.model.client import ModelClient, RetryPolicy
+from desktop.core.store.database import Store
 
 
 @pytest.fixture(autouse=True)

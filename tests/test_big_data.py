@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.big_data import BIG_RUN_EVENTS, Size, generate
-from desktop.core.store import Store
+from desktop.core.store.database import Store
 
 SCALE = 0.0004  # 400 messages in 20 chats, 2 runs
 

@@ -15,8 +15,8 @@ from desktop.commands.common import add_demo_flag, fail, model_client, open_stor
 
 if TYPE_CHECKING:
     from desktop.core.events import ReplyFinished
-    from desktop.core.llm import ModelClient
-    from desktop.core.store import Store
+    from desktop.core.model.client import ModelClient
+    from desktop.core.store.database import Store
 
 
 STOP_NOTES = {
@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def chat_command(args: argparse.Namespace) -> int:
     import asyncio
 
-    from desktop.core.store import NotFound, StoreError
+    from desktop.core.store.database import NotFound, StoreError
 
     text = _stdin_text() if args.message == "-" else args.message
     if not text.strip():
@@ -69,7 +69,7 @@ def chat_command(args: argparse.Namespace) -> int:
 
 async def _chat(store: Store, client: ModelClient, args: argparse.Namespace, text: str) -> int:
     from desktop.core import settings
-    from desktop.core.chat import ChatSession
+    from desktop.core.chat.session import ChatSession
     from desktop.core.events import (
         HistoryTrimmed,
         ReplyFailed,
@@ -120,7 +120,7 @@ def _conversation(store: Store, args: argparse.Namespace, default_model: str) ->
     if args.model:
         store.set_conversation_model(conversation.id, args.model)
     elif getattr(args, "demo", False) and not conversation.model:
-        from desktop.core.demo import DEMO_MODEL
+        from desktop.core.demo.server import DEMO_MODEL
 
         store.set_conversation_model(conversation.id, DEMO_MODEL)
     if args.system is not None:
@@ -129,7 +129,7 @@ def _conversation(store: Store, args: argparse.Namespace, default_model: str) ->
 
 
 def list_command(args: argparse.Namespace) -> int:
-    from desktop.core.store import StoreError
+    from desktop.core.store.database import StoreError
 
     try:
         store = open_store()
@@ -155,8 +155,8 @@ def list_command(args: argparse.Namespace) -> int:
 
 
 def show_command(args: argparse.Namespace) -> int:
-    from desktop.core.archive import conversation_text
-    from desktop.core.store import NotFound, StoreError
+    from desktop.core.review.archive import conversation_text
+    from desktop.core.store.database import NotFound, StoreError
 
     try:
         with open_store() as store:

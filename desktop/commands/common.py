@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from desktop.core.llm import ModelClient
-    from desktop.core.store import Store
+    from desktop.core.model.client import ModelClient
+    from desktop.core.store.database import Store
 
 
 BUSY_TIMEOUT_MS = 30_000
@@ -32,7 +32,7 @@ def model_client(args: argparse.Namespace) -> Iterator[ModelClient]:
     """The client for this command: the demo server with --demo, else the provider profile's
     (--provider, else the one chosen in Settings) with its key (environment, keyring, file)."""
     from desktop.core import settings
-    from desktop.core.providers import DEMO, client_for
+    from desktop.core.model.providers import DEMO, client_for
     from desktop.core.secrets import KeyStore, key_source_name
 
     chosen = settings.load()
@@ -42,7 +42,7 @@ def model_client(args: argparse.Namespace) -> Iterator[ModelClient]:
         raise SystemExit(fail(f"no provider profile named {name!r} (there are: {known})", 2))
     provider = chosen.current_provider(name)
     if getattr(args, "demo", False) or provider.name == DEMO:
-        from desktop.core.demo import start_demo
+        from desktop.core.demo.server import start_demo
 
         server, client = start_demo()
         try:
@@ -64,8 +64,8 @@ def open_store() -> Store:
     When it cannot be written (a read-only disk, a full one), history is still read: a
     notice says so, and only a command that must write fails.
     """
-    from desktop.core.leftovers import reap_interrupted
-    from desktop.core.store import Store, StoreError
+    from desktop.core.agent.leftovers import reap_interrupted
+    from desktop.core.store.database import Store, StoreError
 
     store = Store.open_default(busy_timeout_ms=BUSY_TIMEOUT_MS)
     try:

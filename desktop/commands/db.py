@@ -33,8 +33,8 @@ def size(count: int) -> str:
 
 def stats_command(args: argparse.Namespace) -> int:
     from desktop.core import paths
-    from desktop.core.db_maintenance import DatabaseFile
-    from desktop.core.store import StoreError
+    from desktop.core.store.database import StoreError
+    from desktop.core.store.maintenance import DatabaseFile
 
     try:
         found = DatabaseFile(paths.database_path()).stats()
@@ -54,8 +54,8 @@ def stats_command(args: argparse.Namespace) -> int:
 
 def vacuum_command(args: argparse.Namespace) -> int:
     from desktop.core import paths
-    from desktop.core.db_maintenance import DatabaseFile
-    from desktop.core.store import StoreError
+    from desktop.core.store.database import StoreError
+    from desktop.core.store.maintenance import DatabaseFile
 
     try:
         done = DatabaseFile(paths.database_path()).vacuum()

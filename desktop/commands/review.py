@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def search_command(args: argparse.Namespace) -> int:
-    from desktop.core.store import StoreError
+    from desktop.core.store.database import StoreError
 
     try:
         with open_store() as store:
@@ -53,8 +53,8 @@ def search_command(args: argparse.Namespace) -> int:
 
 
 def import_command(args: argparse.Namespace) -> int:
-    from desktop.core.archive import ArchiveError, import_text
-    from desktop.core.store import StoreError
+    from desktop.core.review.archive import ArchiveError, import_text
+    from desktop.core.store.database import StoreError
 
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")

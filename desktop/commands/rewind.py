@@ -43,9 +43,9 @@ def register(actions: argparse._SubParsersAction) -> None:
 
 
 def rewind_run(args: argparse.Namespace) -> int:
+    from desktop.core.agent.workspace import WorkspaceError
     from desktop.core.checkpoints.rewind import RewindError, rewind
-    from desktop.core.store import NotFound, StoreError
-    from desktop.core.workspace import WorkspaceError
+    from desktop.core.store.database import NotFound, StoreError
 
     try:
         with open_store() as store:
@@ -93,7 +93,7 @@ def show_files(args: argparse.Namespace) -> int:
     import dataclasses
 
     from desktop.core.checkpoints.touched import files_touched
-    from desktop.core.store import NotFound, StoreError
+    from desktop.core.store.database import NotFound, StoreError
 
     try:
         with open_store() as store:

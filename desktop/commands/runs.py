@@ -23,11 +23,11 @@ from desktop.core.wording import counted
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from desktop.core.agent.recorder import ActiveRun
+    from desktop.core.agent.workspace import Workspace
     from desktop.core.events import ApprovalNeeded, RunEvent
-    from desktop.core.llm import ModelClient
-    from desktop.core.recorder import ActiveRun
-    from desktop.core.store import Store
-    from desktop.core.workspace import Workspace
+    from desktop.core.model.client import ModelClient
+    from desktop.core.store.database import Store
 
     Begin = Callable[[Store, ModelClient], ActiveRun]
 
@@ -93,7 +93,7 @@ def run_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run_goal(args: argparse.Namespace) -> int:
-    from desktop.core.workspace import Workspace
+    from desktop.core.agent.workspace import Workspace
 
     return _drive(args, lambda store, client: _start(store, client, Workspace(args.workspace),
                                                      args))
@@ -113,8 +113,8 @@ def _drive(args: argparse.Namespace, begin: Begin) -> int:
     """Open the store and the client, start the run with `begin`, and show it to its end."""
     import asyncio
 
-    from desktop.core.store import StoreError
-    from desktop.core.workspace import WorkspaceError
+    from desktop.core.agent.workspace import WorkspaceError
+    from desktop.core.store.database import StoreError
 
     if args.max_steps is not None and args.max_steps < 1:
         return fail("--max-steps must be at least 1")
@@ -140,10 +140,10 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     """How the run may go: its budget, approval policy, thinking budget, context limits and
     command executor, from the options, else Settings (and the provider profile's window)."""
     from desktop.core import settings
-    from desktop.core.compaction import ContextLimits
+    from desktop.core.agent.compaction import ContextLimits
+    from desktop.core.agent.permissions import Policy
+    from desktop.core.agent.sandbox import executor_for, fallback_notice, run_policy
     from desktop.core.events import Budget
-    from desktop.core.permissions import Policy
-    from desktop.core.sandbox import executor_for, fallback_notice, run_policy
 
     defaults = settings.load()
     profile = defaults.current_provider(getattr(args, "provider", None) or "")
@@ -168,14 +168,14 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 def _start(
     store: Store, client: ModelClient, workspace: Workspace, args: argparse.Namespace
 ) -> ActiveRun:
-    from desktop.core.recorder import start_run
+    from desktop.core.agent.recorder import start_run
 
     return start_run(store, client, args.goal, workspace, model=_model(args), **_options(args))
 
 
 def _fork(store: Store, client: ModelClient, args: argparse.Namespace) -> ActiveRun:
-    from desktop.core.fork import fork_at
-    from desktop.core.recorder import start_run
+    from desktop.core.agent.fork import fork_at
+    from desktop.core.agent.recorder import start_run
 
     parent, seq = store.run(args.id), args.to - 1
     fork = fork_at(args.id, store.events(args.id, seq), seq, args.instruction)
@@ -184,7 +184,7 @@ def _fork(store: Store, client: ModelClient, args: argparse.Namespace) -> Active
 
 
 def _continue(store: Store, client: ModelClient, args: argparse.Namespace) -> ActiveRun:
-    from desktop.core.recorder import continue_run
+    from desktop.core.agent.recorder import continue_run
 
     return continue_run(store, client, args.id, args.message, **_options(args))
 
@@ -221,11 +221,11 @@ def _model(args: argparse.Namespace) -> str:
     if args.model:
         return args.model
     if getattr(args, "demo", False):
-        from desktop.core.demo import DEMO_MODEL
+        from desktop.core.demo.server import DEMO_MODEL
 
         return DEMO_MODEL
     from desktop.core import settings
-    from desktop.core.llm import DEFAULT_MODEL
+    from desktop.core.model.client import DEFAULT_MODEL
 
     return settings.load().model or DEFAULT_MODEL
 
@@ -403,7 +403,7 @@ def _indent(text: str, prefix: str) -> str:
 
 
 def list_runs(args: argparse.Namespace) -> int:
-    from desktop.core.store import StoreError
+    from desktop.core.store.database import StoreError
 
     try:
         with open_store() as store:
@@ -423,8 +423,8 @@ def list_runs(args: argparse.Namespace) -> int:
 
 
 def show_run(args: argparse.Namespace) -> int:
-    from desktop.core.archive import run_text
-    from desktop.core.store import NotFound, StoreError
+    from desktop.core.review.archive import run_text
+    from desktop.core.store.database import NotFound, StoreError
 
     try:
         with open_store() as store:

@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def sample_command(args: argparse.Namespace) -> int:
-    from desktop.core.sample_project import GOAL, write_sample
+    from desktop.core.demo.sample_project import GOAL, write_sample
 
     try:
         root = write_sample(args.folder)
@@ -42,8 +42,8 @@ def sample_command(args: argparse.Namespace) -> int:
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    from desktop.core.demo_script import demo_responder
-    from desktop.core.fake_api import FakeAPI, ToolUse, Turn
+    from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
+    from desktop.core.demo.script import demo_responder
 
     turns: list[Turn] = []
     if args.script:

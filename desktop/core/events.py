@@ -13,7 +13,6 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-from desktop.core.blocks import Block, ToolUseBlock, parse_content, text_of, to_api
 from desktop.core.checkpoints.changes import (
     CheckpointsDropped,
     Rewound,
@@ -26,6 +25,7 @@ from desktop.core.mcp.events import (
     McpServerRestarted,
     McpServerStarted,
 )
+from desktop.core.model.blocks import Block, ToolUseBlock, parse_content, text_of, to_api
 
 BLOCK_TYPES = get_args(Block)
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from desktop.core import logs, paths
-from desktop.core.llm import env_api_key
-from desktop.core.providers import ANTHROPIC
+from desktop.core.model.client import env_api_key
+from desktop.core.model.providers import ANTHROPIC
 
 SERVICE = "agentdesk"
 KEY_FILE = "keys.json"

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.core import paths
-from desktop.core.providers import ANTHROPIC, BUILT_IN, PRESETS, Provider
+from desktop.core.model.providers import ANTHROPIC, BUILT_IN, PRESETS, Provider
 
 if TYPE_CHECKING:
-    from desktop.core.compaction import ContextLimits
+    from desktop.core.agent.compaction import ContextLimits
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class Settings:
 
 def context_limits(settings: Settings, provider: str) -> ContextLimits:
     """The context window of a profile's runs (0: known by model) and when they compact."""
-    from desktop.core.compaction import ContextLimits
+    from desktop.core.agent.compaction import ContextLimits
 
     return ContextLimits(settings.current_provider(provider).context_window, settings.compact_at)
 

@@ -64,8 +64,8 @@ def _run_core(app: QApplication, window: MainWindow) -> int:
 
     import qasync
 
-    from desktop.core.leftovers import reap_interrupted
-    from desktop.core.store import Store, StoreError
+    from desktop.core.agent.leftovers import reap_interrupted
+    from desktop.core.store.database import Store, StoreError
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from desktop.core.fake_api import FakeAPI, Turn
-from desktop.core.store import Store
+from desktop.core.demo.fake_api import FakeAPI, Turn
+from desktop.core.store.database import Store
 
 
 def agentdesk(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:

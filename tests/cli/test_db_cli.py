@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main
-from desktop.core.store import Store
+from desktop.core.store.database import Store
 
 
 def agentdesk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

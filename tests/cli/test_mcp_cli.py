@@ -13,7 +13,7 @@ from desktop.cli import main
 from desktop.commands.runs import _Terminal
 from desktop.core import settings
 from desktop.core.events import McpServerFailed, McpServerRestarted, McpServerStarted
-from tests.core.test_mcp_runtime import SERVER, assert_all_gone
+from tests.core.mcp.test_mcp_runtime import SERVER, assert_all_gone
 
 ANOTHER_CLIENT = {
     "mcpServers": {

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main
-from desktop.core.store import Store
+from desktop.core.store.database import Store
 from tests.ui.review.helpers import recorded_run
 
 

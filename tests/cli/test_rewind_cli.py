@@ -14,12 +14,12 @@ import pytest
 
 from desktop.cli import main
 from desktop.core import paths
-from desktop.core.executor import LocalExecutor
-from desktop.core.fake_api import FakeAPI, ToolUse, Turn
-from desktop.core.model_stream import ScriptedModel
-from desktop.core.permissions import Policy
-from desktop.core.recorder import start_run
-from desktop.core.store import Store
+from desktop.core.agent.executor import LocalExecutor
+from desktop.core.agent.permissions import Policy
+from desktop.core.agent.recorder import start_run
+from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
+from desktop.core.model.stream import ScriptedModel
+from desktop.core.store.database import Store
 
 BEFORE = "def add(a, b):\n    return a - b\n"
 AFTER = "def add(a, b):\n    return a + b\n"

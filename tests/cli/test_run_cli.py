@@ -21,8 +21,8 @@ from typing import IO, Any
 import pytest
 
 from desktop.cli import main
-from desktop.core import sandbox
-from desktop.core.fake_api import FakeAPI, ToolUse, Turn
+from desktop.core.agent import sandbox
+from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
 from tests.processes import group_alive, group_ended
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""Content is read as typed blocks (core/blocks.py): parsed once where it arrives, turned back
+"""Content is read as typed blocks (core/model/blocks.py): parsed once where it arrives, turned back
 into dicts only where a request is built. A module that looks up "type" in a dict is reading
 raw content, so outside the modules that speak the wire format that is a contract breach."""
 
@@ -13,13 +13,13 @@ DESKTOP = Path(desktop.__file__).parent
 
 ALLOWED = {
     # The wire format itself: the parser, the stream's events, error bodies, the test server.
-    "core/blocks.py": "parses API dicts into typed blocks and back",
-    "core/reply.py": "folds the raw stream events into blocks",
-    "core/llm.py": "turns a JSON message sent in place of a stream into its events",
-    "core/model_errors.py": "reads an API error body's type",
-    "core/fake_turns.py": "the loopback server reads the requests it is sent",
+    "core/model/blocks.py": "parses API dicts into typed blocks and back",
+    "core/model/reply.py": "folds the raw stream events into blocks",
+    "core/model/client.py": "turns a JSON message sent in place of a stream into its events",
+    "core/model/errors.py": "reads an API error body's type",
+    "core/demo/fake_turns.py": "the loopback server reads the requests it is sent",
     # A "type" that is no content block's.
-    "core/archive.py": "an export file's kind (conversation or run)",
+    "core/review/archive.py": "an export file's kind (conversation or run)",
     "core/tools/__init__.py": "a tool argument's JSON Schema type",
     "core/mcp/config.py": "an MCP server entry's transport (stdio or http)",
     "core/mcp/importers.py": "the transport of a server in another app's config",
@@ -68,7 +68,7 @@ def lookups_by_module() -> dict[PurePosixPath, list[int]]:
 def test_only_wire_format_modules_read_content_as_dicts() -> None:
     breaches = [f"desktop/{module}:{line}" for module, lines in lookups_by_module().items()
                 if allowed_by(module) is None for line in lines]
-    assert breaches == [], "read content through desktop.core.blocks instead"
+    assert breaches == [], "read content through desktop.core.model.blocks instead"
 
 
 def test_every_allowed_module_still_needs_its_entry() -> None:
@@ -89,7 +89,7 @@ def test_the_check_sees_subscripts_and_gets_but_not_dict_literals() -> None:
 
 
 def test_an_entry_matches_by_the_end_of_the_module_path() -> None:
-    assert allowed_by(PurePosixPath("core/reply.py")) == "core/reply.py"
-    assert allowed_by(PurePosixPath("agentdesk/core/reply.py")) == "core/reply.py"
-    assert allowed_by(PurePosixPath("core/conversation.py")) is None
+    assert allowed_by(PurePosixPath("core/model/reply.py")) == "core/model/reply.py"
+    assert allowed_by(PurePosixPath("agentdesk/core/model/reply.py")) == "core/model/reply.py"
+    assert allowed_by(PurePosixPath("core/agent/conversation.py")) is None
     assert allowed_by(PurePosixPath("ui/core/conversation_reply.py")) is None

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core import paths, settings
-from desktop.core.providers import Provider
+from desktop.core.model.providers import Provider
 from desktop.core.settings import MAX_RECENT_WORKSPACES, Settings
 
 

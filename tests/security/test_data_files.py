@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.fake_api import FakeAPI, Turn
+from desktop.core.demo.fake_api import FakeAPI, Turn
 from desktop.core.logs import close_logging, setup_logging
-from desktop.core.store import Store
+from desktop.core.store.database import Store
 from desktop.ui.review.controller import ReviewController
 from tests.cli.test_run_cli import agentdesk, environment, finish
 

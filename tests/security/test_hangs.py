@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.fake_api import FakeAPI, ToolUse, Turn
+from desktop.core.agent.workspace import Workspace
+from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.paths import write_json
 from desktop.core.tools import ToolContext
 from desktop.core.tools.patterns import MATCH_TIMEOUT_S
-from desktop.core.workspace import Workspace
 from tests.cli.test_run_cli import Pipe, agentdesk, environment, finish
-from tests.core.test_tools import run
+from tests.core.agent.test_tools import run
 
 ENDLESS = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
 

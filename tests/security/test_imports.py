@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from desktop.core.fake_api import FakeAPI, ToolUse, Turn
+from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
 from tests.cli.test_run_cli import agentdesk_here
 
 Edit = Callable[[dict[str, Any]], None]

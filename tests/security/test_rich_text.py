@@ -15,8 +15,8 @@ from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QLabel, QListWidget
 from pytestqt.qtbot import QtBot
 
-from desktop.core.fake_api import FakeAPI, Turn
-from desktop.core.store import Store
+from desktop.core.demo.fake_api import FakeAPI, Turn
+from desktop.core.store.database import Store
 from desktop.ui.chat.message_text import MessageText
 from desktop.ui.shell.main_window import MainWindow
 from desktop.ui.task.timeline.text import AgentText

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.run_owner import process_started
-from desktop.core.store import Store
+from desktop.core.agent.run_owner import process_started
+from desktop.core.agent.workspace import Workspace
+from desktop.core.store.database import Store
 from desktop.core.tools import ToolContext
-from desktop.core.workspace import Workspace
-from tests.core.test_tools import run
+from tests.core.agent.test_tools import run
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.fake_api import FakeAPI, ToolUse, Turn
+from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
 from tests.cli.test_run_cli import Pipe, agentdesk, agentdesk_here, environment, finish
 
 ERASE = "\x1b[2K\x1b[1G"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from desktop.core.agent.workspace import Workspace
 from desktop.core.tools import ToolContext
-from desktop.core.workspace import Workspace
-from tests.core.test_tools import run
+from tests.core.agent.test_tools import run
 
 SECRET = "outside secret 4711"
 

@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.core.llm import ModelClient
-from desktop.core.store import Store
+from desktop.core.model.client import ModelClient
+from desktop.core.store.database import Store
 from desktop.ui.shell.main_window import MainWindow
 
 OpenWindow = Callable[..., MainWindow]

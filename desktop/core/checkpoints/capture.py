@@ -16,14 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from desktop.core.agent.workspace import Workspace, WorkspaceError
 from desktop.core.checkpoints import ledger
 from desktop.core.checkpoints.changes import FileChange, WorkspaceChanged
 from desktop.core.checkpoints.scan import Entry, Snapshot, WorkspaceScanner, differences
-from desktop.core.records import StoreError
-from desktop.core.workspace import Workspace, WorkspaceError
+from desktop.core.store.records import StoreError
 
 if TYPE_CHECKING:
-    from desktop.core.store import Store
+    from desktop.core.store.database import Store
 
 log = logging.getLogger(__name__)
 

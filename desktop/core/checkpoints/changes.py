@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from desktop.core.store import Store
+    from desktop.core.store.database import Store
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from desktop.core.checkpoints.blobs import BlobStore
 from desktop.core.checkpoints.changes import CheckpointsDropped
-from desktop.core.db_errors import user_errors
+from desktop.core.store.errors import user_errors
 
 if TYPE_CHECKING:
-    from desktop.core.store import Store
+    from desktop.core.store.database import Store
 
 BATCH = 500
 """Digests per statement: within SQLite's limit on bound parameters."""

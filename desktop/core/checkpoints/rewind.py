@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop.core.agent.workspace import Workspace, WorkspaceError
 from desktop.core.checkpoints import ledger
 from desktop.core.checkpoints.blobs import BlobMissing, BlobStore
 from desktop.core.checkpoints.changes import FileChange, Rewound, net_changes
 from desktop.core.checkpoints.scan import MAX_CAPTURED_BYTES, TOO_BIG
-from desktop.core.workspace import Workspace, WorkspaceError
 
 if TYPE_CHECKING:
-    from desktop.core.store import Store
+    from desktop.core.store.database import Store
 
 NOT_A_FILE = "not-a-regular-file"
 """Stands for the current "content" of a path that is now a folder or a symlink."""

@@ -15,7 +15,7 @@ from desktop.core.checkpoints.blobs import BlobMissing, BlobStore
 from desktop.core.checkpoints.changes import FileChange, net_changes
 
 if TYPE_CHECKING:
-    from desktop.core.store import Store
+    from desktop.core.store.database import Store
 
 FileStatus = Literal["created", "modified", "deleted"]
 BINARY = "binary"

@@ -19,7 +19,7 @@ from typing import Any
 from mcp import Client
 from mcp_types import CallToolResult
 
-from desktop.core.executor import Executor
+from desktop.core.agent.executor import Executor
 from desktop.core.mcp import process
 from desktop.core.mcp.config import ServerConfig
 from desktop.core.mcp.names import tool_name

@@ -3,7 +3,7 @@
 The app starts the process itself (rather than leaving it to the SDK) to know its pid, so
 stopping it kills the whole group (a server started through `npx` or `uv run` is several
 processes), to keep the end of its stderr for the settings page, and to jail it in the
-command sandbox when asked. The environment is built like a command's (core/executor.py: the
+command sandbox when asked. The environment is built like a command's (core/agent/executor.py: the
 basics, never a credential the app holds) plus the server's own `env`. Every live group is
 listed, so the app's exit kills what a run could not stop in time.
 """
@@ -20,9 +20,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from desktop.core.executor import Executor, Network, command_env
+from desktop.core.agent.executor import Executor, Network, command_env
+from desktop.core.agent.sandbox import SandboxExecutor, bwrap_argv, hidden_paths, python_roots
 from desktop.core.mcp.config import ServerConfig
-from desktop.core.sandbox import SandboxExecutor, bwrap_argv, hidden_paths, python_roots
 
 STDERR_LINES = 200
 STOP_GRACE_S = 2.0

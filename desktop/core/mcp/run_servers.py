@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.core.leftovers import start_time
+from desktop.core.agent.leftovers import start_time
 from desktop.core.mcp.config import ServerConfig
 from desktop.core.mcp.events import McpServerFailed, McpServerRestarted, McpServerStarted
 from desktop.core.mcp.names import is_mcp
@@ -27,7 +27,7 @@ from desktop.core.mcp.status import BOARD, StatusBoard, ToolInfo
 from desktop.core.tools.base import ToolResult
 
 if TYPE_CHECKING:
-    from desktop.core.executor import Executor
+    from desktop.core.agent.executor import Executor
     from desktop.core.mcp.connection import Connection
 
 McpEvent = McpServerStarted | McpServerFailed | McpServerRestarted

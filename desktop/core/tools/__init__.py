@@ -16,7 +16,8 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from desktop.core.store import StoreError
+from desktop.core.agent.workspace import WorkspaceError
+from desktop.core.store.database import StoreError
 from desktop.core.tools import files, memory, plan, search, shell, sql
 from desktop.core.tools.base import (
     Args,
@@ -27,7 +28,6 @@ from desktop.core.tools.base import (
     ToolResult,
     cap,
 )
-from desktop.core.workspace import WorkspaceError
 
 __all__ = ["TOOLS", "Tool", "ToolContext", "ToolResult", "check", "execute", "preview", "schemas"]
 

@@ -11,12 +11,12 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from desktop.core.agent.executor import Executor, LocalExecutor
+from desktop.core.agent.workspace import Workspace
 from desktop.core.events import PlanUpdated
-from desktop.core.executor import Executor, LocalExecutor
-from desktop.core.workspace import Workspace
 
 if TYPE_CHECKING:
-    from desktop.core.store import Store
+    from desktop.core.store.database import Store
 
 MAX_RESULT_CHARS = 30_000
 """A tool result longer than this reaches the model as its head and tail."""

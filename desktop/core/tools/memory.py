@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.core.store import Store
+from desktop.core.store.database import Store
 from desktop.core.tools.base import Args, Tool, ToolContext, ToolError, ToolResult
 
 RECALL_LIMIT = 10

@@ -11,10 +11,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from desktop.core.agent.workspace import WorkspaceError
 from desktop.core.tools.base import Args, Tool, ToolContext, ToolError, ToolResult
 from desktop.core.tools.files import open_text, walk_files
 from desktop.core.tools.patterns import MATCH_TIMEOUT_S, Pattern, compile_pattern, too_slow
-from desktop.core.workspace import WorkspaceError
 
 MAX_MATCHES = 200
 MAX_MATCH_CHARS = 300

@@ -1,6 +1,6 @@
 """run_command: a shell command in the workspace, its output streamed as it comes.
 
-The context's executor starts it (core/executor.py): jailed by the sandbox, or as the user
+The context's executor starts it (core/agent/executor.py): jailed by the sandbox, or as the user
 with only the permission policy to guard it; the preview says which. The command runs in its
 own session (process group), so a timeout or a cancelled run can stop it with everything it
 started: SIGTERM to the group, then SIGKILL if it lingers.

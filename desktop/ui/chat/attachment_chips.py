@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.attachments import MARKER, size_text
-from desktop.core.blocks import ImageBlock, TextBlock, parse_block
+from desktop.core.chat.attachments import MARKER, size_text
+from desktop.core.model.blocks import ImageBlock, TextBlock, parse_block
 from desktop.ui.widgets.rich_text import plain, plain_tip
 
 THUMBNAIL_PX = 36

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.attachments import TEXT_LIMIT, AttachmentError, load, pasted, size_text
+from desktop.core.chat.attachments import TEXT_LIMIT, AttachmentError, load, pasted, size_text
 from desktop.ui.chat.attachment_chips import AttachmentList
 from desktop.ui.widgets.dialogs import PasteAsker, ask_large_paste
 from desktop.ui.widgets.naming import named

@@ -18,8 +18,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.chat import ChatSession
-from desktop.core.compaction import ContextLimits
+from desktop.core.agent.compaction import ContextLimits
+from desktop.core.chat.session import ChatSession
 from desktop.core.events import (
     ChatEvent,
     HistoryTrimmed,
@@ -31,8 +31,8 @@ from desktop.core.events import (
     ThinkingDelta,
     UserMessageSaved,
 )
-from desktop.core.llm import DEFAULT_MODEL, FALLBACK_MODELS, ModelClient
-from desktop.core.store import Conversation, Message, Store, StoreError
+from desktop.core.model.client import DEFAULT_MODEL, FALLBACK_MODELS, ModelClient
+from desktop.core.store.database import Conversation, Message, Store, StoreError
 from desktop.ui.shell.model_choice import ModelChoice
 from desktop.ui.shell.sdk_import import sdk_ready
 

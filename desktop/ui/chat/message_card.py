@@ -20,15 +20,15 @@ from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from desktop.core.attachments import attached, typed_text
-from desktop.core.blocks import RedactedThinkingBlock, ThinkingBlock, parse_content
+from desktop.core.chat.attachments import attached, typed_text
+from desktop.core.model.blocks import RedactedThinkingBlock, ThinkingBlock, parse_content
 from desktop.ui.chat.attachment_chips import card_chips
 from desktop.ui.chat.message_text import MessageText
 from desktop.ui.widgets.render import copy_index
 from desktop.ui.widgets.rich_text import plain
 
 if TYPE_CHECKING:
-    from desktop.core.store import Message
+    from desktop.core.store.database import Message
     from desktop.ui.chat.controller import Branch
 
 RENDER_INTERVAL_MS = 50

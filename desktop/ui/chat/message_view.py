@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLay
 from desktop.ui.theme.palette import current
 
 if TYPE_CHECKING:
-    from desktop.core.store import Message
+    from desktop.core.store.database import Message
     from desktop.ui.chat.controller import Branch
     from desktop.ui.chat.message_card import MessageCard
 

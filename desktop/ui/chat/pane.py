@@ -124,7 +124,7 @@ class ChatPane(QWidget):
 
     def on_edit_last_requested(self) -> None:
         """Up in the empty message box: edit the last message the user sent on this branch."""
-        from desktop.core.attachments import typed_text
+        from desktop.core.chat.attachments import typed_text
 
         chat = self._chat()
         mine = [m for m in chat.thread() if m.role == "user"]

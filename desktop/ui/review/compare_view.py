@@ -28,8 +28,8 @@ from desktop.ui.widgets.rich_text import plain_tip
 from desktop.ui.widgets.run_format import clock, cost, tokens
 
 if TYPE_CHECKING:
-    from desktop.core.run_summary import RunSummary
-    from desktop.core.store import Run
+    from desktop.core.review.run_summary import RunSummary
+    from desktop.core.store.database import Run
 
 MAX_HEIGHT = 640
 CHROME_HEIGHT = 130

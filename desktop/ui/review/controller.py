@@ -13,7 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.archive import (
+from desktop.core.paths import write_private_text
+from desktop.core.review.archive import (
     ArchiveError,
     Format,
     conversation_text,
@@ -21,10 +22,9 @@ from desktop.core.archive import (
     import_text,
     run_text,
 )
-from desktop.core.chat_transcript import task_goal
-from desktop.core.paths import write_private_text
-from desktop.core.run_summary import RunSummary, summarize
-from desktop.core.store import Run, Store, StoreError
+from desktop.core.review.chat_transcript import task_goal
+from desktop.core.review.run_summary import RunSummary, summarize
+from desktop.core.store.database import Run, Store, StoreError
 
 
 class ReviewController(QObject):

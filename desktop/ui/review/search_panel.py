@@ -32,7 +32,7 @@ from desktop.ui.widgets.naming import named
 from desktop.ui.widgets.rich_text import plain_tip
 
 if TYPE_CHECKING:
-    from desktop.core.store import SearchHit
+    from desktop.core.store.database import SearchHit
 
 DEBOUNCE_MS = 200
 HIT_ROLE = Qt.ItemDataRole.UserRole

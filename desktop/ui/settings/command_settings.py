@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit
 
-from desktop.core.sandbox import unavailable
+from desktop.core.agent.sandbox import unavailable
 from desktop.core.settings import Settings
 from desktop.ui.widgets.naming import named
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.llm import DEFAULT_MODEL
+from desktop.core.model.client import DEFAULT_MODEL
 from desktop.core.secrets import KeyStorageError, KeyStore
 from desktop.core.settings import MAX_TEMPERATURE, Settings
 from desktop.ui.settings.command_settings import CommandSettings

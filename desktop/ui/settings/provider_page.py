@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.llm import ModelError
-from desktop.core.providers import BUILT_IN, Provider, client_for
+from desktop.core.model.client import ModelError
+from desktop.core.model.providers import BUILT_IN, Provider, client_for
 from desktop.core.secrets import FoundKey, KeyringStatus, key_file_path
 from desktop.ui.shell.sdk_import import sdk_ready
 from desktop.ui.widgets.naming import named

@@ -16,10 +16,10 @@ import threading
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.demo import DEMO_MODEL, start_demo
-from desktop.core.fake_api import FakeAPI
-from desktop.core.llm import ModelClient
-from desktop.core.providers import DEMO, client_for
+from desktop.core.demo.fake_api import FakeAPI
+from desktop.core.demo.server import DEMO_MODEL, start_demo
+from desktop.core.model.client import ModelClient
+from desktop.core.model.providers import DEMO, client_for
 from desktop.core.secrets import FoundKey, KeyStore
 from desktop.core.settings import Settings
 from desktop.ui.shell.sdk_import import sdk_ready

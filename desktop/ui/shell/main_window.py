@@ -38,8 +38,8 @@ from desktop.ui.task.run_list import RunList
 from desktop.ui.theme.app_theme import Theme
 
 if TYPE_CHECKING:
-    from desktop.core.llm import ModelClient
-    from desktop.core.store import Store
+    from desktop.core.model.client import ModelClient
+    from desktop.core.store.database import Store
     from desktop.ui.chat.controller import ChatController
     from desktop.ui.review.controller import ReviewController
     from desktop.ui.shell.connections import Connections
@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         `client` (tests, benchmarks) stands for the default provider's; without one, it is built
         from the settings, its key looked up in the keyring off the UI thread.
         """
-        from desktop.core.llm import DEFAULT_MODEL
+        from desktop.core.model.client import DEFAULT_MODEL
         from desktop.ui.chat.controller import ChatController  # asyncio + core: ~250 ms
         from desktop.ui.review.controller import ReviewController
         from desktop.ui.shell.connections import Connections

@@ -14,7 +14,7 @@ from desktop.ui.shell.sdk_import import sdk_ready
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
 
-    from desktop.core.llm import ModelClient
+    from desktop.core.model.client import ModelClient
 
 
 class ModelChoice:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from desktop.core import settings as config
-from desktop.core.providers import DEMO
+from desktop.core.model.providers import DEMO
 from desktop.core.settings import Settings
 from desktop.ui.chat.controller import ChatController
 from desktop.ui.chat.pane import ChatPane

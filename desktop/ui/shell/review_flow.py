@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow, QTabWidget
 
-from desktop.core.store import SearchHit
+from desktop.core.store.database import SearchHit
 from desktop.ui.chat.controller import ChatController
 from desktop.ui.chat.pane import ChatPane
 from desktop.ui.review.controller import ReviewController

@@ -35,7 +35,7 @@ def start_sdk_import() -> threading.Event:
     def work() -> None:
         try:
             importlib.import_module("anthropic")
-            from desktop.core.llm import warm_up  # loaded by now: imports nothing new
+            from desktop.core.model.client import warm_up  # loaded by now: imports nothing new
 
             warm_up()
             warm_lexers()

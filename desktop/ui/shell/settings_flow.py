@@ -7,7 +7,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
 from desktop.core import settings as config
-from desktop.core.llm import DEFAULT_MODEL
+from desktop.core.model.client import DEFAULT_MODEL
 from desktop.core.settings import Settings
 from desktop.ui.chat.controller import ChatController
 from desktop.ui.chat.pane import ChatPane

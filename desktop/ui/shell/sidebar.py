@@ -36,7 +36,7 @@ from desktop.ui.widgets.naming import named
 from desktop.ui.widgets.rich_text import plain_tip
 
 if TYPE_CHECKING:
-    from desktop.core.store import Conversation
+    from desktop.core.store.database import Conversation
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 Shown = tuple[date, list[tuple[int, str, date]]]

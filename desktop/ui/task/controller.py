@@ -16,6 +16,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop.core.agent.fork import fork_at
+from desktop.core.agent.permissions import Approve, Policy
+from desktop.core.agent.recorder import APP_CLOSED, ActiveRun, continue_run, start_run
+from desktop.core.agent.sandbox import executor_for, fallback_notice, run_policy
+from desktop.core.agent.workspace import Workspace, WorkspaceError
 from desktop.core.checkpoints.rewind import (
     RewindDone,
     RewindError,
@@ -25,14 +30,9 @@ from desktop.core.checkpoints.rewind import (
 )
 from desktop.core.checkpoints.touched import TouchedFile, files_touched
 from desktop.core.events import ApprovalNeeded, ApprovalResolved, Budget, Decision, RunForked
-from desktop.core.fork import fork_at
-from desktop.core.llm import DEFAULT_MODEL, FALLBACK_MODELS, ModelClient
-from desktop.core.permissions import Approve, Policy
-from desktop.core.recorder import APP_CLOSED, ActiveRun, continue_run, start_run
-from desktop.core.sandbox import executor_for, fallback_notice, run_policy
+from desktop.core.model.client import DEFAULT_MODEL, FALLBACK_MODELS, ModelClient
 from desktop.core.settings import Settings, context_limits
-from desktop.core.store import Run, Store, StoredEvent, StoreError
-from desktop.core.workspace import Workspace, WorkspaceError
+from desktop.core.store.database import Run, Store, StoredEvent, StoreError
 from desktop.ui.shell.model_choice import ModelChoice
 
 log = logging.getLogger(__name__)

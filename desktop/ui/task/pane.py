@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import settings
+from desktop.core.demo.sample_project import GOAL, fresh_copy
 from desktop.core.events import Budget, RunEvent
-from desktop.core.sample_project import GOAL, fresh_copy
 from desktop.ui.shell.sdk_import import sdk_ready, start_sdk_import
 from desktop.ui.shell.settings_store import SettingsStore
 from desktop.ui.task.controller import TaskController

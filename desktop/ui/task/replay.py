@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from desktop.core.events import AgentMessage, StepStarted, TextDelta, ThinkingDelta, ToolOutput
-from desktop.core.run_summary import files_touched
+from desktop.core.review.run_summary import files_touched
 from desktop.ui.task.run_state import RunState, parse_time
 
 if TYPE_CHECKING:
-    from desktop.core.store import Run, StoredEvent
+    from desktop.core.store.database import Run, StoredEvent
 
 
 class Replay:

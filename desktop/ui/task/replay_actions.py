@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from desktop.core.conversation import conversation_at, readable
+from desktop.core.agent.conversation import conversation_at, readable
 from desktop.ui.task.files_panel import FilesDialog, rewind_question
 from desktop.ui.widgets import dialogs
 

@@ -49,7 +49,7 @@ from desktop.ui.widgets.list_pager import ListPager
 from desktop.ui.widgets.rich_text import plain_tip
 
 if TYPE_CHECKING:
-    from desktop.core.store import Run
+    from desktop.core.store.database import Run
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 1

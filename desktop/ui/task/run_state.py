@@ -49,7 +49,7 @@ from desktop.ui.task.timeline.model import TimelineModel
 from desktop.ui.widgets.run_format import clock, cost, tokens, tool_title
 
 if TYPE_CHECKING:
-    from desktop.core.store import Run
+    from desktop.core.store.database import Run
 
 INTERRUPTED = "AgentDesk closed while this run was going"
 REPLAY = "replay"

@@ -9,8 +9,8 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop.core.fake_api import FakeAPI
-from desktop.core.store import Message, Store
+from desktop.core.demo.fake_api import FakeAPI
+from desktop.core.store.database import Message, Store
 from desktop.ui.chat.message_card import MessageCard
 from desktop.ui.chat.message_text import MessageText
 from desktop.ui.shell.main_window import MainWindow

@@ -11,8 +11,8 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QToolButton
 from pytestqt.qtbot import QtBot
 
-from desktop.core.fake_api import FakeAPI, Turn
-from desktop.core.store import Store
+from desktop.core.demo.fake_api import FakeAPI, Turn
+from desktop.core.store.database import Store
 from desktop.ui.chat.attachment_chips import AttachmentChip
 from desktop.ui.shell.main_window import MainWindow
 from tests.ui.chat.helpers import WAIT_MS, cards, find, message_requests, send_and_wait, thread

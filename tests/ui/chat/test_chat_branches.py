@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 from pytestqt.qtbot import QtBot
 
-from desktop.core.fake_api import FakeAPI, Turn
-from desktop.core.store import Store
+from desktop.core.demo.fake_api import FakeAPI, Turn
+from desktop.core.store.database import Store
 from desktop.ui.chat.message_card import MessageCard
 from desktop.ui.shell.main_window import MainWindow
 from tests.ui.chat.helpers import (

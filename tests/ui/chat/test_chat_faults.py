@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.core.fake_api import FakeAPI, Turn
-from desktop.core.llm import ModelClient, RetryPolicy
-from desktop.core.store import Store
+from desktop.core.demo.fake_api import FakeAPI, Turn
+from desktop.core.model.client import ModelClient, RetryPolicy
+from desktop.core.store.database import Store
 from desktop.ui.shell.main_window import MainWindow
 from tests.ui.chat.helpers import (
     WAIT_MS,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from desktop.core.compaction import ContextLimits
-from desktop.core.fake_api import FakeAPI, Turn
-from desktop.core.store import Store
+from desktop.core.agent.compaction import ContextLimits
+from desktop.core.demo.fake_api import FakeAPI, Turn
+from desktop.core.store.database import Store
 from desktop.ui.shell.main_window import MainWindow
 from tests.ui.chat.helpers import (
     cards,

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QTextDocument
 from pytestqt.qtbot import QtBot
 
-from desktop.core.fake_api import FakeAPI, Turn
+from desktop.core.demo.fake_api import FakeAPI, Turn
 from desktop.ui.chat.message_text import MessageText
 from desktop.ui.shell.main_window import MainWindow
 from desktop.ui.widgets.render import CHUNK_CHARS, render_chunks, render_markdown, render_plain

@@ -8,8 +8,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from desktop.core.fake_api import FakeAPI, Turn
-from desktop.core.store import Store
+from desktop.core.demo.fake_api import FakeAPI, Turn
+from desktop.core.store.database import Store
 from desktop.ui.shell.main_window import MainWindow
 from tests.ui.chat.helpers import (
     WAIT_MS,

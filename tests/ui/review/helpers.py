@@ -18,7 +18,7 @@ from desktop.core.events import (
     Usage,
     UsageUpdated,
 )
-from desktop.core.store import Store
+from desktop.core.store.database import Store
 
 PLANS = (
     (PlanItem("Read the notes", "in_progress"), PlanItem("Tidy them", "pending")),

@@ -12,10 +12,10 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QPushButton, QToolButton
 from pytestqt.qtbot import QtBot
 
-from desktop.core.archive import conversation_text, run_text
-from desktop.core.fake_api import FakeAPI, ToolUse, Turn
-from desktop.core.llm import ModelClient
-from desktop.core.store import Store
+from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
+from desktop.core.model.client import ModelClient
+from desktop.core.review.archive import conversation_text, run_text
+from desktop.core.store.database import Store
 from desktop.ui.shell.main_window import MainWindow
 from desktop.ui.task.run_list import DETAIL_ROLE
 from tests.ui.chat.helpers import message_requests

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget
 from pytestqt.qtbot import QtBot
 
-from desktop.core.llm import ModelClient
-from desktop.core.store import Store
+from desktop.core.model.client import ModelClient
+from desktop.core.store.database import Store
 from desktop.ui.chat.message_view import PAGE
 from desktop.ui.review.search_panel import SearchPanel
 from desktop.ui.shell.main_window import MainWindow

@@ -14,12 +14,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop.core import logs, sandbox, settings
-from desktop.core.chat_transcript import chat_json, chat_markdown
-from desktop.core.fake_api import FakeAPI, Turn
-from desktop.core.sandbox import executor_for
+from desktop.core import logs, settings
+from desktop.core.agent import sandbox
+from desktop.core.agent.sandbox import executor_for
+from desktop.core.demo.fake_api import FakeAPI, Turn
+from desktop.core.review.chat_transcript import chat_json, chat_markdown
 from desktop.core.secrets import key_file_path
-from desktop.core.store import Store
+from desktop.core.store.database import Store
 from desktop.ui.settings.dialog import SettingsDialog
 from desktop.ui.shell.main_window import MainWindow
 from tests.file_keyring import installed

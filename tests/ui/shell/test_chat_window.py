@@ -13,9 +13,9 @@ from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from desktop.core.fake_api import FakeAPI, Turn
-from desktop.core.llm import ModelClient
-from desktop.core.store import Store
+from desktop.core.demo.fake_api import FakeAPI, Turn
+from desktop.core.model.client import ModelClient
+from desktop.core.store.database import Store
 from desktop.ui.chat.message_view import PAGE
 from desktop.ui.shell.main_window import MainWindow
 from tests.ui.chat.helpers import (

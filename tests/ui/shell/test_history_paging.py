@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QListWidget
 from pytestqt.qtbot import QtBot
 
-from desktop.core.llm import ModelClient
-from desktop.core.store import Store
+from desktop.core.model.client import ModelClient
+from desktop.core.store.database import Store
 from desktop.ui.shell.sidebar import ID_ROLE
 from desktop.ui.widgets.list_pager import PAGE
 from tests.ui.chat.helpers import find

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from desktop.core.fake_api import FakeAPI, ToolUse, Turn
-from desktop.core.llm import ModelClient
-from desktop.core.store import Store
+from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
+from desktop.core.model.client import ModelClient
+from desktop.core.store.database import Store
 from desktop.ui.task.files_panel import FilesDialog
 from tests.ui.task.helpers import (
     TaskUI,

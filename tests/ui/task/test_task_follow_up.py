@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from desktop.core.fake_api import FakeAPI, ToolUse, Turn
-from desktop.core.llm import ModelClient
-from desktop.core.store import Store
+from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
+from desktop.core.model.client import ModelClient
+from desktop.core.store.database import Store
 from tests.ui.task.helpers import (
     TaskUI,
     click,

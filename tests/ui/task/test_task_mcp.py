@@ -12,9 +12,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.core import settings
-from desktop.core.fake_api import FakeAPI, ToolUse, Turn
-from desktop.core.llm import ModelClient
-from desktop.core.store import Store
+from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
+from desktop.core.model.client import ModelClient
+from desktop.core.store.database import Store
 from tests.ui.task.helpers import (
     TaskUI,
     card,

@@ -14,10 +14,10 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from desktop.core.fake_api import FakeAPI, ToolUse, Turn
-from desktop.core.llm import ModelClient, RetryPolicy
-from desktop.core.sandbox import executor_for
-from desktop.core.store import Store
+from desktop.core.agent.sandbox import executor_for
+from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
+from desktop.core.model.client import ModelClient, RetryPolicy
+from desktop.core.store.database import Store
 from desktop.ui.task.pane import TaskPane
 from desktop.ui.task.plan_view import STATUS_ROLE
 from desktop.ui.task.timeline.model import ToolEntry

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop.core import settings
+from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.events import RunStarted, StepStarted, ToolCallStarted
-from desktop.core.fake_api import FakeAPI, ToolUse, Turn
-from desktop.core.llm import ModelClient
-from desktop.core.store import Store
+from desktop.core.model.client import ModelClient
+from desktop.core.store.database import Store
 from desktop.ui.task.run_list import STATUS_ROLE, WAITING
 from tests.ui.task.helpers import (
     TaskUI,

@@ -13,6 +13,7 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QTextEdit
 from pytestqt.qtbot import QtBot
 
+from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
 from desktop.core.events import (
     AgentMessage,
     RunFinished,
@@ -24,9 +25,8 @@ from desktop.core.events import (
     Usage,
     UsageUpdated,
 )
-from desktop.core.fake_api import FakeAPI, ToolUse, Turn
-from desktop.core.llm import ModelClient
-from desktop.core.store import Store
+from desktop.core.model.client import ModelClient
+from desktop.core.store.database import Store
 from desktop.ui.task.timeline.delegate import card_geometry, column
 from desktop.ui.task.timeline.model import FOLD_LINES, ToolEntry
 from tests.ui.task.helpers import (

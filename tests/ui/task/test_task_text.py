@@ -11,9 +11,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from desktop.core.fake_api import FakeAPI, ToolUse, Turn
-from desktop.core.llm import ModelClient
-from desktop.core.store import Store
+from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
+from desktop.core.model.client import ModelClient
+from desktop.core.store.database import Store
 from desktop.ui.task.pane import TaskPane
 from desktop.ui.task.timeline.delegate import card_geometry, column
 from desktop.ui.task.timeline.model import THINKING, TextEntry, ToolEntry

@@ -9,10 +9,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from desktop.core.fake_api import FakeAPI, ToolUse, Turn
-from desktop.core.llm import ModelClient
-from desktop.core.sandbox import executor_for
-from desktop.core.store import Store
+from desktop.core.agent.sandbox import executor_for
+from desktop.core.demo.fake_api import FakeAPI, ToolUse, Turn
+from desktop.core.model.client import ModelClient
+from desktop.core.store.database import Store
 from desktop.ui.task.pane import TaskPane
 from desktop.ui.task.run_list import WAITING, RunList
 from tests.processes import group_ended

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.core import settings
-from desktop.core.fake_api import FakeAPI, Turn
+from desktop.core.demo.fake_api import FakeAPI, Turn
 from desktop.ui.settings.dialog import SettingsDialog
 from desktop.ui.shell.main_window import MainWindow
 from desktop.ui.theme import palette

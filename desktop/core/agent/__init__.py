@@ -1,0 +1,1 @@
+"""Agent mode: the loop, what it sends, compaction, the recorder, permissions, sandbox."""

@@ -1,0 +1,1 @@
+"""Past work as files and figures: exports, transcripts, run summaries, import checks."""

@@ -1,0 +1,1 @@
+"""SQLite through sqlite-utils: the database, rows, migrations, search, upkeep, import."""
