@@ -67,10 +67,10 @@ class MainWindow(QMainWindow):
         self.resize(1240, 820)
         self.setMinimumSize(760, 480)
         self.settings_store = SettingsStore(self)
-        self.settings = self.settings_store.current
-        if self.settings.window_geometry:  # where the user left it
-            self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode()))
-        self.theme = Theme(self.settings.theme, self)
+        settings = self.settings_store.current
+        if settings.window_geometry:  # where the user left it
+            self.restoreGeometry(QByteArray.fromBase64(settings.window_geometry.encode()))
+        self.theme = Theme(settings.theme, self)
         self.demo = demo
         self.controller: ChatController | None = None
         self.task_controller: TaskController | None = None
@@ -136,7 +136,7 @@ class MainWindow(QMainWindow):
         from desktop.ui.task.controller import TaskController
         from desktop.ui.task.pane import TaskPane
 
-        settings = self.settings
+        settings = self.settings_store.current
         provider = settings.current_provider().name
         self.connections = Connections(settings, self)
         if client is None:
@@ -158,15 +158,15 @@ class MainWindow(QMainWindow):
         self.set_task_pane(self.task_pane)
         self.review = ReviewController(store, self)
         self.statusBar().hide()  # review notices show it while they last
-        self._wire()
-        self.providers.show_banner()  # type: ignore[union-attr]
+        router = self._wire()
+        router.show_banner()
         self.composer.set_busy(False)
         self.on_conversations_changed()
         self.controller.open_conversation(None)
         self.controller.load_models()
         tasks.load_models()
         if self.demo:
-            self.providers.use_demo()  # type: ignore[union-attr]
+            router.use_demo()
 
     def set_task_pane(self, widget: QWidget) -> None:
         """Put the task pane in the "Task" tab, replacing the placeholder."""
@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         self.task_placeholder.deleteLater()
         self.tabs.insertTab(TASK_TAB, widget, "Task")
 
-    def _wire(self) -> None:
+    def _wire(self) -> ProviderRouter:
         """Each feature wires itself; the window connects what crosses features."""
         from desktop.ui.chat import wiring as chat_wiring
         from desktop.ui.review import wiring as review_wiring
@@ -187,8 +187,9 @@ class MainWindow(QMainWindow):
         assert chat is not None and tasks is not None and pane is not None
         assert self.connections is not None and self.review is not None
         runs, search, review = self.run_list, self.sidebar.search_panel, self.review
-        router = ProviderRouter(self.settings, self.connections, (chat, self.chat_pane),
-                                (tasks, pane), self.banner, demo_pending=self.demo, parent=self)
+        router = ProviderRouter(self.settings_store.current, self.connections,
+                                (chat, self.chat_pane), (tasks, pane), self.banner,
+                                demo_pending=self.demo, parent=self)
         self.providers = router
         self.settings_flow = SettingsFlow(self.settings_store, self.theme, router,
                                           (chat, self.chat_pane), (tasks, pane, runs), self)
@@ -220,6 +221,7 @@ class MainWindow(QMainWindow):
         chat.conversationsChanged.connect(search.on_history_changed)
         tasks.runEnded.connect(search.on_history_changed)
         tasks.runDeleted.connect(search.on_history_changed)
+        return router
 
     def _wire_window(self, chat: ChatController) -> None:
         """The shortcuts, the sidebar and what is in front."""
@@ -317,15 +319,15 @@ class MainWindow(QMainWindow):
 
     def on_submit(self) -> None:
         """Ctrl+Enter: send the message, or run the task, of the tab on screen."""
-        if self._task_in_front():
-            self.task_pane.goal_area.on_submitted()  # type: ignore[union-attr]
+        if (pane := self._task_in_front()) is not None:
+            pane.goal_area.on_submitted()
         else:
             self.composer.on_submit()
 
     def on_stop(self) -> None:
         """Esc: stop the reply (else leave edit mode), or the run on screen."""
-        if self._task_in_front():
-            self.task_pane.on_stop_requested()  # type: ignore[union-attr]
+        if (pane := self._task_in_front()) is not None:
+            pane.on_stop_requested()
         elif self.controller is not None and self.controller.busy:
             self.controller.stop()
         else:
@@ -337,8 +339,9 @@ class MainWindow(QMainWindow):
             self.shortcuts_sheet = ShortcutsSheet(self)
         self.shortcuts_sheet.open()
 
-    def _task_in_front(self) -> bool:
-        return self.task_pane is not None and self.tabs.currentWidget() is self.task_pane
+    def _task_in_front(self) -> TaskPane | None:
+        pane = self.task_pane
+        return pane if pane is not None and self.tabs.currentWidget() is pane else None
 
     # --- what is in front ---------------------------------------------------------------------
 
