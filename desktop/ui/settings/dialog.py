@@ -88,6 +88,8 @@ class SettingsDialog(QDialog):
         self.wall_input = named(QSpinBox(), "defaultMaxMinutes", "Default longest run, minutes")
         self.step_tokens_input = named(QSpinBox(), "agentMaxTokensInput",
                                        "Most tokens in one step's reply of an agent run")
+        self.checkpoints_input = named(QSpinBox(), "checkpointStorageInput",
+                                       "Most disk space kept for rewinding runs' files")
         self.compact_input = named(QSpinBox(), "compactAtInput",
                                    "Share of the context window at which a conversation is "
                                    "compacted (old tool outputs first, then a summary)")
@@ -137,6 +139,10 @@ class SettingsDialog(QDialog):
         self.step_tokens_input.setRange(256, 1_000_000)
         self.step_tokens_input.setSingleStep(1024)
         self.step_tokens_input.setValue(current.agent_max_tokens)
+        self.checkpoints_input.setRange(16, 1_000_000)
+        self.checkpoints_input.setSingleStep(256)
+        self.checkpoints_input.setSuffix(" MB, the oldest runs' dropped first")
+        self.checkpoints_input.setValue(current.checkpoint_storage_mb)
         self.compact_input.setRange(COMPACT_RANGE[0], COMPACT_RANGE[1])
         self.compact_input.setSuffix(" % of the context window")
         self.compact_input.setValue(round(current.compact_at * 100))
@@ -157,6 +163,7 @@ class SettingsDialog(QDialog):
         form.addRow("Approvals", self.policy_picker)
         form.addRow("Max tokens per step", self.step_tokens_input)
         form.addRow("Compact at", self.compact_input)
+        form.addRow("Rewind storage", self.checkpoints_input)
         self.commands.add_rows(form)
         form.addRow("", QLabel("Budgets, approvals and commands for new runs; a run keeps the "
                                "ones it started with."))
@@ -188,6 +195,7 @@ class SettingsDialog(QDialog):
             max_wall_s=self.wall_input.value() * 60.0,
             compact_at=self.compact_input.value() / 100,
             agent_max_tokens=self.step_tokens_input.value(),
+            checkpoint_storage_mb=self.checkpoints_input.value(),
             approval_policy=self.policy_picker.currentData(),
             providers=self.provider_page.providers(),
             key_file_allowed=self.provider_page.file_allowed(),

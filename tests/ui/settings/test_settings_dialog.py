@@ -317,6 +317,7 @@ def test_step_tokens_compaction_caching_and_the_context_window_are_set_in_the_di
         dialog.tabs.setCurrentIndex(2)  # Agent
         replace_text(qtbot, dialog.compact_input, "60")
         replace_text(qtbot, dialog.step_tokens_input, "2048")
+        replace_text(qtbot, dialog.checkpoints_input, "300")
         page = dialog.provider_page
         dialog.tabs.setCurrentWidget(page)
         qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
@@ -329,6 +330,7 @@ def test_step_tokens_compaction_caching_and_the_context_window_are_set_in_the_di
         saved = json.loads(settings.config_path().read_text())
         assert saved["compact_at"] == 0.6
         assert saved["agent_max_tokens"] == 2048
+        assert saved["checkpoint_storage_mb"] == 300
         assert window.task_controller is not None
         assert window.task_controller.settings.agent_max_tokens == 2048  # the next run's
         [profile] = [p for p in saved["providers"] if p["name"] == "Local"]
