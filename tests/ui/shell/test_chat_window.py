@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QLabel, QSplitter
 from pytestqt.qtbot import QtBot
 
 from desktop.core.demo.fake_api import FakeAPI, Turn
@@ -31,6 +31,29 @@ from tests.ui.chat.helpers import (
 from tests.ui.conftest import OpenWindow
 
 HEAVY = ("asyncio", "qasync", "sqlite_utils", "anthropic", "markdown_it", "pygments", "mcp", "yaml")
+
+
+def test_the_no_key_banner_moves_nothing_when_it_appears(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    def places() -> tuple[QPoint, QPoint, QRect]:
+        composer = find(window, "composer")
+        return (window.chat_pane.mapTo(window, QPoint(0, 0)), composer.mapTo(window, QPoint(0, 0)),
+                window.tabs.tabBar().tabRect(1))
+
+    assert not window.banner.isVisible()
+    before = places()
+    window.banner.show_no_key()  # as when the keyring answers, a moment after the window opens
+    qtbot.waitUntil(window.banner.isVisible, timeout=WAIT_MS)
+    assert places() == before
+    window.resize(760, window.height())  # the narrowest: the tabs stay whole beside the banner
+    splitter = window.centralWidget()
+    assert isinstance(splitter, QSplitter)
+    splitter.setSizes([420, 340])
+    bar, banner = window.tabs.tabBar(), window.banner
+    qtbot.waitUntil(lambda: bar.tabRect(1).right() < banner.mapTo(bar, QPoint(0, 0)).x(),
+                    timeout=WAIT_MS)
+    assert banner.label.width() >= banner.label.sizeHint().width()  # its text, whole or cut
 
 
 def test_demo_start_says_so_and_replies(
