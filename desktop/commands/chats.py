@@ -11,7 +11,14 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from desktop.commands.common import add_demo_flag, fail, model_client, open_store
+from desktop.commands.common import (
+    add_demo_flag,
+    fail,
+    keep_profile,
+    model_client,
+    open_store,
+    profile_name,
+)
 
 if TYPE_CHECKING:
     from desktop.core.events import ReplyFinished
@@ -59,6 +66,8 @@ def chat_command(args: argparse.Namespace) -> int:
     except StoreError as exc:
         return fail(str(exc))
     try:
+        if args.conversation is not None:
+            keep_profile(args, store.conversation(args.conversation).provider)
         with model_client(args) as client:
             return asyncio.run(_chat(store, client, args, text))
     except (StoreError, NotFound) as exc:
@@ -115,8 +124,12 @@ def _conversation(store: Store, args: argparse.Namespace, default_model: str) ->
     """The conversation to append to, created (with the default model) when none is named."""
     if args.conversation is not None:
         conversation = store.conversation(args.conversation)
+        told = getattr(args, "provider", None) or getattr(args, "demo", False)
+        if told and conversation.provider != (profile := profile_name(args)):
+            store.set_conversation_provider(conversation.id, profile)  # it remembers the pick
     else:
-        conversation = store.create_conversation(model=default_model)
+        conversation = store.create_conversation(model=default_model,
+                                                 provider=profile_name(args))
     if args.model:
         store.set_conversation_model(conversation.id, args.model)
     elif getattr(args, "demo", False) and not conversation.model:

@@ -57,6 +57,26 @@ def model_client(args: argparse.Namespace) -> Iterator[ModelClient]:
         )
 
 
+def profile_name(args: argparse.Namespace) -> str:
+    """The provider profile this command talks to: the demo's, --provider's, else Settings'."""
+    from desktop.core import settings
+    from desktop.core.model.providers import DEMO
+
+    if getattr(args, "demo", False):
+        return DEMO
+    return settings.load().current_provider(getattr(args, "provider", None) or "").name
+
+
+def keep_profile(args: argparse.Namespace, recorded: str) -> None:
+    """Go on with a chat or run on the profile it was made with (unless --provider or --demo
+    says otherwise, or that profile is gone), not on whichever is the default by now."""
+    from desktop.core import settings
+
+    told = getattr(args, "provider", None) or getattr(args, "demo", False)
+    if recorded and not told and recorded in {p.name for p in settings.load().providers}:
+        args.provider = recorded
+
+
 def open_store() -> Store:
     """The user's database, with runs a crash left 'running' marked interrupted (and the
     commands they left running killed).

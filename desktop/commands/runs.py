@@ -17,7 +17,14 @@ import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
-from desktop.commands.common import add_demo_flag, fail, model_client, open_store
+from desktop.commands.common import (
+    add_demo_flag,
+    fail,
+    keep_profile,
+    model_client,
+    open_store,
+    profile_name,
+)
 from desktop.core.wording import counted
 
 if TYPE_CHECKING:
@@ -100,13 +107,31 @@ def run_goal(args: argparse.Namespace) -> int:
 
 
 def continue_goal(args: argparse.Namespace) -> int:
+    keep_profile(args, _recorded_profile(args.id))
     return _drive(args, lambda store, client: _continue(store, client, args))
 
 
 def fork_goal(args: argparse.Namespace) -> int:
     """Go on from run `args.id` as it was before its event `args.to`: a new run forked there,
     told `args.instruction` (the workspace was just rewound to match)."""
+    keep_profile(args, _recorded_profile(args.id))
     return _drive(args, lambda store, client: _fork(store, client, args))
+
+
+def _recorded_profile(run_id: int) -> str:
+    """The provider profile run `run_id` talks to ('' if it is unknown or was not kept)."""
+    from desktop.core.store.database import NotFound, StoreError
+
+    try:
+        store = open_store()
+    except StoreError:
+        return ""
+    try:
+        return store.run(run_id).provider
+    except (NotFound, StoreError):
+        return ""
+    finally:
+        store.close()
 
 
 def _drive(args: argparse.Namespace, begin: Begin) -> int:
@@ -170,7 +195,8 @@ def _start(
 ) -> ActiveRun:
     from desktop.core.agent.recorder import start_run
 
-    return start_run(store, client, args.goal, workspace, model=_model(args), **_options(args))
+    return start_run(store, client, args.goal, workspace, model=_model(args),
+                     provider=profile_name(args), **_options(args))
 
 
 def _fork(store: Store, client: ModelClient, args: argparse.Namespace) -> ActiveRun:
@@ -180,7 +206,7 @@ def _fork(store: Store, client: ModelClient, args: argparse.Namespace) -> Active
     parent, seq = store.run(args.id), args.to - 1
     fork = fork_at(args.id, store.events(args.id, seq), seq, args.instruction)
     return start_run(store, client, args.instruction, parent.workspace, model=parent.model,
-                     fork=fork, **_options(args))
+                     fork=fork, provider=profile_name(args), **_options(args))
 
 
 def _continue(store: Store, client: ModelClient, args: argparse.Namespace) -> ActiveRun:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from desktop.core.demo.fake_api import FakeAPI, Turn
 from desktop.core.store.database import Store
 
@@ -114,3 +116,23 @@ def test_a_reply_cut_at_its_length_limit_says_so(fake_api: FakeAPI, isolated_env
     result = agentdesk("chat", "tell me everything", env=cli_env(isolated_env, fake_api))
     assert result.returncode == 0 and result.stdout.startswith("The first half of")
     assert "[the reply was cut short at its length limit" in result.stderr
+
+
+def test_a_conversation_goes_on_with_the_profile_it_was_made_with(
+    fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop.cli import main
+    from desktop.core import settings
+    from desktop.core.model.providers import PRESETS, Provider
+
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test")
+    with FakeAPI() as local:
+        settings.save(settings.Settings(providers=(*PRESETS, Provider("Local", local.url))))
+        local.add(Turn("First."), Turn("Second."))
+        assert main(["--provider", "Local", "chat", "hello"]) == 0
+        conversation = int(capsys.readouterr().err.split("[conversation ")[1].split("]")[0])
+
+        assert main(["chat", "and then?", "--conversation", str(conversation)]) == 0
+        assert "Second." in capsys.readouterr().out
+        assert len(local.requests) == 2 and fake_api.requests == []

@@ -411,3 +411,23 @@ def test_a_runs_steps_ask_for_the_max_tokens_the_settings_give(
     assert code == 0, err
     asked = [r["body"]["max_tokens"] for r in model_env.requests if r["path"] == "/v1/messages"]
     assert asked == [1500, 1500]  # the agent's own limit, not the chat's
+
+
+def test_a_run_goes_on_with_the_profile_it_was_made_with(
+    model_env: FakeAPI, workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop.core import settings
+    from desktop.core.model.providers import PRESETS, Provider
+
+    with FakeAPI() as local:
+        settings.save(settings.Settings(providers=(*PRESETS, Provider("Local", local.url))))
+        local.add(Turn("Done here."), Turn("Went on here too."))
+        code, _, err = agentdesk_here(capsys, "--provider", "Local", "run", "go",
+                                      "--workspace", str(workspace))
+        assert code == 0, err
+        run_id = int(err.strip().splitlines()[-1].strip("[]").split()[-1])
+
+        code, _, err = agentdesk_here(capsys, "runs", "continue", str(run_id), "and more")
+        assert code == 0, err
+        assert len(local.requests) == 2  # the local endpoint again,
+        assert model_env.requests == []  # never the default profile's

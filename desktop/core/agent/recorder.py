@@ -67,19 +67,22 @@ def start_run(
     context: ContextLimits | None = None,
     executor: Executor | None = None,
     mcp_servers: Sequence[ServerConfig] | None = None,
+    provider: str = "",
 ) -> ActiveRun:
     """Create the run's row and start the agent on it; needs a running event loop.
 
-    A `fork` (see core/agent/fork.py) starts the agent from another run's conversation, and the row
-    links to that run. Raises WorkspaceError when `workspace` is not a folder (before any row
-    is written). `executor` runs the run's commands (default: local). The run's MCP servers
-    are `mcp_servers`, else the enabled ones of config.json.
+    A `fork` (see core/agent/fork.py) starts the agent from another run's conversation, and
+    the row links to that run. Raises WorkspaceError when `workspace` is not a folder (before
+    any row is written). `executor` runs the run's commands (default: local). The run's MCP
+    servers are `mcp_servers`, else the enabled ones of config.json. `provider` names the
+    profile `client` talks to, kept with the run so going on with it talks to the same one.
     """
     if not isinstance(workspace, Workspace):
         workspace = Workspace(workspace)
     parent = (fork.parent_run_id, fork.fork_seq) if fork is not None else (None, None)
     run = store.create_run(
-        goal, str(workspace.root), model, parent_run_id=parent[0], fork_seq=parent[1]
+        goal, str(workspace.root), model, parent_run_id=parent[0], fork_seq=parent[1],
+        provider=provider,
     )
     agent = Agent(
         client, workspace, policy=policy, budget=budget, model=model, store=store,

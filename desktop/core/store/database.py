@@ -339,10 +339,12 @@ class Store:
         *,
         parent_run_id: int | None = None,
         fork_seq: int | None = None,
+        provider: str = "",
     ) -> Run:
         """A new run in status 'running'; a fork names the run and event seq it continues from."""
         now = utc_now()
         row = {"goal": goal, "workspace": workspace, "model": model, "status": "running",
+               "provider": provider,
                "parent_run_id": parent_run_id, "fork_seq": fork_seq,
                "created_at": now, "updated_at": now, "pid": os.getpid(),
                "pid_started": process_started(os.getpid())}

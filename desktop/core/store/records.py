@@ -86,6 +86,8 @@ class Run:
     updated_at: str
     ended_at: str | None
     pid: int | None = None
+    provider: str = ""
+    """The provider profile it talks to ('' for runs recorded before profiles were kept)."""
 
 
 @dataclass(frozen=True)

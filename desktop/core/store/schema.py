@@ -161,8 +161,14 @@ def _checkpoint_blobs(db: Database) -> None:
     db.execute("CREATE INDEX checkpoint_blobs_digest ON checkpoint_blobs(digest)")
 
 
+def _run_provider(db: Database) -> None:
+    """The provider profile a run talks to ('' = not recorded): going on with the run talks to
+    the same endpoint, not whichever profile is the default by then."""
+    db["runs"].add_column("provider", str, not_null_default="")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _initial, _run_owner, _conversation_provider, _reply_details, _history_indexes,
-    _run_owner_started, _checkpoint_blobs,
+    _run_owner_started, _checkpoint_blobs, _run_provider,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

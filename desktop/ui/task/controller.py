@@ -104,7 +104,7 @@ class TaskController(ModelChoice, QObject):
         try:
             run = start_run(
                 self._store, self._client, goal.strip(), workspace,
-                budget=budget, model=model or self.model, fork=fork,
+                budget=budget, model=model or self.model, fork=fork, provider=self.provider,
                 **self._run_options(policy),
             )
         except (WorkspaceError, StoreError) as exc:
