@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from desktop.commands.common import (
     add_demo_flag,
+    default_model,
     fail,
     keep_profile,
     model_client,
@@ -88,7 +89,7 @@ async def _chat(store: Store, client: ModelClient, args: argparse.Namespace, tex
     )
 
     defaults = settings.load()
-    conversation_id = _conversation(store, args, defaults.model)
+    conversation_id = _conversation(store, args, default_model(args))
     session = ChatSession(
         store, client, max_tokens=defaults.max_tokens, temperature=defaults.temperature,
         thinking_budget=defaults.thinking_budget,
@@ -120,7 +121,7 @@ def _stop_note(store: Store, finished: ReplyFinished) -> str:
     return STOP_NOTES.get(store.message(finished.message_id).stop_reason or "", "")
 
 
-def _conversation(store: Store, args: argparse.Namespace, default_model: str) -> int:
+def _conversation(store: Store, args: argparse.Namespace, model: str) -> int:
     """The conversation to append to, created (with the default model) when none is named."""
     if args.conversation is not None:
         conversation = store.conversation(args.conversation)
@@ -128,7 +129,7 @@ def _conversation(store: Store, args: argparse.Namespace, default_model: str) ->
         if told and conversation.provider != (profile := profile_name(args)):
             store.set_conversation_provider(conversation.id, profile)  # it remembers the pick
     else:
-        conversation = store.create_conversation(model=default_model,
+        conversation = store.create_conversation(model=model,
                                                  provider=profile_name(args))
     if args.model:
         store.set_conversation_model(conversation.id, args.model)

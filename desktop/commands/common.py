@@ -67,6 +67,24 @@ def profile_name(args: argparse.Namespace) -> str:
     return settings.load().current_provider(getattr(args, "provider", None) or "").name
 
 
+def default_model(args: argparse.Namespace) -> str:
+    """The model to ask for when --model is not given: the demo's, else the Settings default
+    if the profile offers it, else the first model the profile lists (a local server knows no
+    Claude model), else the app's default."""
+    from desktop.core import settings
+    from desktop.core.model.client import DEFAULT_MODEL
+
+    if getattr(args, "demo", False):
+        from desktop.core.demo.server import DEMO_MODEL
+
+        return DEMO_MODEL
+    chosen = settings.load()
+    listed = chosen.current_provider(getattr(args, "provider", None) or "").models
+    if chosen.model and (not listed or chosen.model in listed):
+        return chosen.model
+    return listed[0] if listed else DEFAULT_MODEL
+
+
 def keep_profile(args: argparse.Namespace, recorded: str) -> None:
     """Go on with a chat or run on the profile it was made with (unless --provider or --demo
     says otherwise, or that profile is gone), not on whichever is the default by now."""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.commands.common import (
     add_demo_flag,
+    default_model,
     fail,
     keep_profile,
     model_client,
@@ -244,16 +245,7 @@ async def _run(
 
 
 def _model(args: argparse.Namespace) -> str:
-    if args.model:
-        return args.model
-    if getattr(args, "demo", False):
-        from desktop.core.demo.server import DEMO_MODEL
-
-        return DEMO_MODEL
-    from desktop.core import settings
-    from desktop.core.model.client import DEFAULT_MODEL
-
-    return settings.load().model or DEFAULT_MODEL
+    return args.model or default_model(args)
 
 
 # --- approvals on the terminal ------------------------------------------------------------

@@ -128,9 +128,11 @@ def test_a_conversation_goes_on_with_the_profile_it_was_made_with(
     monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.url)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test")
     with FakeAPI() as local:
-        settings.save(settings.Settings(providers=(*PRESETS, Provider("Local", local.url))))
+        local_server = Provider("Local", local.url, models=("qwen3:8b",))
+        settings.save(settings.Settings(providers=(*PRESETS, local_server)))
         local.add(Turn("First."), Turn("Second."))
         assert main(["--provider", "Local", "chat", "hello"]) == 0
+        assert local.requests[0]["body"]["model"] == "qwen3:8b"  # the profile's, not Claude
         conversation = int(capsys.readouterr().err.split("[conversation ")[1].split("]")[0])
 
         assert main(["chat", "and then?", "--conversation", str(conversation)]) == 0
