@@ -103,6 +103,8 @@ def show_files(args: argparse.Namespace) -> int:
         return fail(f"no run {args.id}")
     except StoreError as exc:
         return fail(str(exc))
+    if not found and not args.json:
+        print("no file changed" + (f" by event {args.to}" if args.to else ""), file=sys.stderr)
     for touched in found:
         if args.json:
             print(json.dumps(dataclasses.asdict(touched), ensure_ascii=False))

@@ -434,7 +434,7 @@ def list_runs(args: argparse.Namespace) -> int:
         else:
             when = run.created_at[:16].replace("T", " ")
             print(
-                f"{run.id:>5}  {when}  {run.status:<16} {run.steps:>3} steps  "
+                f"{run.id:>5}  {when}  {run.status:<16} {counted(run.steps, 'step'):>9}  "
                 f"${run.cost_usd:.4f}  {run.goal.splitlines()[0] if run.goal else ''}"
             )
     return 0

@@ -431,3 +431,16 @@ def test_a_run_goes_on_with_the_profile_it_was_made_with(
         assert code == 0, err
         assert len(local.requests) == 2  # the local endpoint again,
         assert model_env.requests == []  # never the default profile's
+
+
+def test_the_run_list_counts_in_words_and_files_says_when_there_are_none(
+    model_env: FakeAPI, workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model_env.add(Turn("Nothing to change."))
+    code, _, err = agentdesk_here(capsys, "run", "look", "--workspace", str(workspace))
+    assert code == 0, err
+    code, out, _ = agentdesk_here(capsys, "runs")
+    assert " 1 step " in out and "1 steps" not in out
+    run_id = out.split()[0]
+    code, out, err = agentdesk_here(capsys, "runs", "files", run_id)
+    assert (code, out, err.strip()) == (0, "", "no file changed")
