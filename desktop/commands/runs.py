@@ -69,6 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     go_on.add_argument("id", type=int)
     go_on.add_argument("message", nargs="?", default="", help="the follow-up instruction")
+    go_on.add_argument("--model", help="the model to go on with (default: the run's own)")
     run_options(go_on)
     go_on.set_defaults(handler=continue_goal)
     from desktop.commands import rewind  # it builds on this module's run options
@@ -213,7 +214,8 @@ def _fork(store: Store, client: ModelClient, args: argparse.Namespace) -> Active
 def _continue(store: Store, client: ModelClient, args: argparse.Namespace) -> ActiveRun:
     from desktop.core.agent.recorder import continue_run
 
-    return continue_run(store, client, args.id, args.message, **_options(args))
+    return continue_run(store, client, args.id, args.message, model=args.model or "",
+                        **_options(args))
 
 
 async def _run(

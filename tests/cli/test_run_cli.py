@@ -444,3 +444,20 @@ def test_the_run_list_counts_in_words_and_files_says_when_there_are_none(
     run_id = out.split()[0]
     code, out, err = agentdesk_here(capsys, "runs", "files", run_id)
     assert (code, out, err.strip()) == (0, "", "no file changed")
+
+
+def test_a_run_goes_on_with_another_model_when_told(
+    model_env: FakeAPI, workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model_env.add(Turn("First part."), Turn("Second part."))
+    code, _, err = agentdesk_here(capsys, "run", "go", "--workspace", str(workspace),
+                                  "--model", "model-a")
+    assert code == 0, err
+    run_id = int(err.strip().splitlines()[-1].strip("[]").split()[-1])
+    code, _, err = agentdesk_here(capsys, "runs", "continue", str(run_id), "more",
+                                  "--model", "model-b")
+    assert code == 0, err
+    asked = [r["body"]["model"] for r in model_env.requests if r["path"] == "/v1/messages"]
+    assert asked == ["model-a", "model-b"]
+    code, out, _ = agentdesk_here(capsys, "runs", "show", str(run_id), "--format", "json")
+    assert json.loads(out)["run"]["model"] == "model-b"

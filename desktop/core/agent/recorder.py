@@ -106,13 +106,14 @@ def continue_run(
     context: ContextLimits | None = None,
     executor: Executor | None = None,
     mcp_servers: Sequence[ServerConfig] | None = None,
+    model: str = "",
 ) -> ActiveRun:
     """Go on with a stored run: an interrupted one from where it stopped, an ended one with
     the user's follow-up `message`. It keeps its id and events; `budget` (default: the one it
     started with) is what this part may spend. Raises WorkspaceError when its workspace is
     gone, StoreError when it is still going elsewhere, ValueError when there is nothing to
     continue (a finished run without a follow-up). Commands that interrupted runs left
-    running are killed first."""
+    running are killed first. `model`, if given, is the one it goes on with (and keeps)."""
     run = store.run(run_id)
     if run.status == "finished" and not message.strip():
         raise ValueError("a finished run goes on only with a follow-up message")
@@ -121,12 +122,14 @@ def continue_run(
     workspace = Workspace(run.workspace)
     agent = Agent(
         client, workspace, policy=policy, budget=budget or (started and started.budget),
-        model=run.model, store=store, run_id=run_id, thinking_budget=thinking_budget,
+        model=model or run.model, store=store, run_id=run_id, thinking_budget=thinking_budget,
         max_tokens=max_tokens, servers=servers_for_run(workspace.root, executor, mcp_servers),
         **(context or ContextLimits()).agent_options(),
     )
     reap_interrupted(store)
     store.reopen_run(run_id)
+    if model and model != run.model:
+        store.update_run(run_id, model=model)
     return _recorded(store, agent, agent.resume(history, message.strip()), executor)
 
 

@@ -53,7 +53,7 @@ STALE_REPLY_S = 30.0
 INTERRUPTED_REPLY = "the app closed before the reply finished"
 _RUN_STATUSES = frozenset(get_args(events.RunStatus))
 _RUN_FIELDS = frozenset({"status", "summary", "error", "steps", "input_tokens",
-                         "output_tokens", "cost_usd", "ended_at"})
+                         "output_tokens", "cost_usd", "ended_at", "model"})
 
 
 def _blocks(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -376,7 +376,7 @@ class Store:
 
     @user_errors
     def update_run(self, id: int, **changes: Any) -> None:
-        """Set any of status, summary, error, steps, tokens, cost_usd, ended_at.
+        """Set any of status, summary, error, steps, tokens, cost_usd, ended_at, model.
 
         Moving to an end status stamps ended_at unless it is given.
         """
