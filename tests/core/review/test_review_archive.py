@@ -37,9 +37,9 @@ def branched_chat(store: Store) -> int:
 
 
 def recorded_run(store: Store) -> int:
-    run = store.create_run("tidy the notes", "/work/notes", "m")
+    run = store.create_run("tidy the notes", "/home/ana/notes", "m")
     for event in (
-        RunStarted(run.id, "tidy the notes", "/work/notes", "m", Budget(max_steps=7)),
+        RunStarted(run.id, "tidy the notes", "/home/ana/notes", "m", Budget(max_steps=7)),
         StepStarted(1),
         AgentMessage("Reading.", 1),
         UsageUpdated(Usage(900, 50, 0.01), 1),
@@ -129,7 +129,7 @@ def test_summary_and_task_goal(store: Store) -> None:
 
 def test_an_imported_fork_links_to_no_run_of_this_database(store: Store, tmp_path: Path) -> None:
     parent = recorded_run(store)
-    fork = store.create_run("tidy again", "/work/notes", "m", parent_run_id=parent, fork_seq=3)
+    fork = store.create_run("tidy again", "/home/ana/notes", "m", parent_run_id=parent, fork_seq=3)
     store.append_event(fork.id, RunFinished("Done."))
     store.update_run(fork.id, status="finished")
     exported = run_text(store, fork.id, "json")
