@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from desktop.core import settings as config
+from desktop.core.model.client import ModelClient
 from desktop.core.model.providers import DEMO
 from desktop.core.settings import Settings
 from desktop.ui.chat.controller import ChatController
@@ -44,9 +45,14 @@ class ProviderRouter(QObject):
         """DEMO after "Use demo model", until the user chooses otherwise."""
         self.demo_pending = demo_pending
         """`agentdesk --demo`: the demo is on its way, so the banner waits for it."""
+        self.tasks.clients = self.client_of
 
     def names(self) -> list[str]:
         return [p.name for p in self.settings.providers]
+
+    def client_of(self, profile: str) -> ModelClient | None:
+        """The client of the profile called `profile`; None if there is none by that name."""
+        return self.connections.client(profile) if profile in self.names() else None
 
     def use_demo(self) -> None:
         """Switch both panes to the built-in demo model, for the rest of the session."""

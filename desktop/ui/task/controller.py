@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,9 @@ class TaskController(ModelChoice, QObject):
         """How later runs treat tool calls when the caller gives no policy."""
         self.settings = Settings()
         """Where later runs' commands run: the sandbox and its network, the environment."""
+        self.clients: Callable[[str], ModelClient | None] = lambda _profile: None
+        """The client of a provider profile by name (the window's router answers), so a run
+        goes on with the profile it was made with, whichever the pane has picked since."""
         self._runs: dict[int, ActiveRun] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._budgets: dict[int, Budget] = {}
@@ -122,12 +126,13 @@ class TaskController(ModelChoice, QObject):
         (and `error`) when it cannot."""
         if self.is_running(run_id):
             return False
-        if not self._client.api_key:
+        client = self._client_of(run_id)
+        if not client.api_key:
             self.error.emit(NO_KEY)
             return False
         try:
             run = continue_run(
-                self._store, self._client, run_id, message, budget=budget,
+                self._store, client, run_id, message, budget=budget,
                 **self._run_options(None),
             )
         except (WorkspaceError, StoreError, ValueError) as exc:
@@ -289,6 +294,13 @@ class TaskController(ModelChoice, QObject):
         await asyncio.gather(*tasks, return_exceptions=True)
 
     # --- internals --------------------------------------------------------------------------
+
+    def _client_of(self, run_id: int) -> ModelClient:
+        """The client of the profile the run was made with, else the pane's."""
+        stored = self.run(run_id)
+        if stored is not None and stored.provider and stored.provider != self.provider:
+            return self.clients(stored.provider) or self._client
+        return self._client
 
     def _run_options(self, policy: Policy | None) -> dict[str, Any]:
         """How a run started now goes: where its commands run (saying so once when there is

@@ -264,6 +264,21 @@ def test_a_loopback_provider_profile_carries_chats_and_runs(
         assert store.run(pane.run_id).model == "qwen3:8b"
         assert message_requests(fake_api) == []
 
+        # picking another profile for the next run does not move this one off its endpoint
+        run_id = pane.run_id
+        qtbot.mouseClick(find_in(pane, "newTaskButton"), Qt.MouseButton.LeftButton)
+        picker = find_in(pane, "runProviderPicker", QComboBox)
+        qtbot.keyClick(picker, Qt.Key.Key_Home)  # the first profile, Anthropic's
+        assert picker.currentText() == "Anthropic"
+        pane.show_run(run_id)  # back to it, as from the run list
+        local.add(Turn("Went on, still here."))
+        sent = len(message_requests(local))
+        qtbot.keyClicks(find_in(pane, "followUpInput"), "and say goodbye")
+        qtbot.mouseClick(find_in(pane, "continueRunButton"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: len(message_requests(local)) == sent + 1, timeout=WAIT_MS)
+        wait_ended(qtbot, pane, run_id)
+        assert message_requests(fake_api) == []
+
 
 def test_a_thinking_budget_set_in_the_dialog_reaches_chat_requests(
     qtbot: QtBot, window: MainWindow, fake_api: FakeAPI
