@@ -14,8 +14,7 @@ DESKTOP = Path(desktop.__file__).parent
 ALLOWED = {
     # The wire format itself: the parser, the stream's events, error bodies, the test server.
     "core/model/blocks.py": "parses API dicts into typed blocks and back",
-    "core/model/reply.py": "folds the raw stream events into blocks",
-    "core/model/client.py": "turns a JSON message sent in place of a stream into its events",
+    "core/model/reply.py": "folds the raw stream events (or a whole JSON message) into blocks",
     "core/model/errors.py": "reads an API error body's type",
     "core/demo/fake_turns.py": "the loopback server reads the requests it is sent",
     # A "type" that is no content block's.

@@ -4,7 +4,7 @@ A `Turn` says what the model answers, or how the answer goes wrong the way real 
 (a cut connection, a stall, a missing `message_stop`, an error event, a page that is not a
 stream). `play(turn, body)` lists what the server does for it, step by step: server-sent
 events to write, pauses, a cut or a stall. The loopback server (fake_api.py) writes them to a
-socket; the in-process scripted model (model_stream.py) folds the same events, so both parse
+socket; the in-process scripted model (core/model/stream.py) folds the same events, so both parse
 through the same code as a real endpoint.
 """
 

@@ -36,7 +36,7 @@ from desktop.core.model.errors import (
     retryable,
 )
 from desktop.core.model.io_thread import on_io_thread, relayed
-from desktop.core.model.reply import ReplyBuilder
+from desktop.core.model.reply import ReplyBuilder, message_events
 
 DEFAULT_MODEL = "claude-sonnet-5-5"
 FALLBACK_MODELS = ("claude-opus-5-5", "claude-sonnet-5-5", "claude-haiku-5-5")
@@ -354,30 +354,12 @@ async def _single_message(response: Any, kind: str) -> AsyncIterator[dict[str, A
     so) is replayed as the events it stands for; anything else is a clear error."""
     body = await response.aread()
     try:
-        message = json.loads(body)
+        events = message_events(json.loads(body))
     except ValueError:
-        message = None
-    if not isinstance(message, dict) or message.get("type") != "message":
+        events = None
+    if events is None:
         shown = kind.split(";")[0] or "no content type"
         text = one_line(body[:2000].decode("utf-8", "replace"))
         raise ModelError(f"the server answered with {shown}, not an event stream: {text}")
-    content = message.get("content") if isinstance(message.get("content"), list) else []
-    start = {**message, "content": []}
-    yield {"type": "message_start", "message": start}
-    for index, block in enumerate(content):
-        kind = block.get("type") if isinstance(block, dict) else None
-        if kind == "text":  # as a delta, so it is shown like streamed text
-            yield {"type": "content_block_start", "index": index,
-                   "content_block": {**block, "text": ""}}
-            yield {"type": "content_block_delta", "index": index,
-                   "delta": {"type": "text_delta", "text": str(block.get("text", ""))}}
-        else:
-            yield {"type": "content_block_start", "index": index, "content_block": block}
-        if kind == "tool_use":
-            partial = json.dumps(block.get("input") or {})
-            yield {"type": "content_block_delta", "index": index,
-                   "delta": {"type": "input_json_delta", "partial_json": partial}}
-        yield {"type": "content_block_stop", "index": index}
-    delta = {"stop_reason": message.get("stop_reason")}
-    yield {"type": "message_delta", "delta": delta, "usage": message.get("usage") or {}}
-    yield {"type": "message_stop"}
+    for event in events:
+        yield event

@@ -161,3 +161,32 @@ def _tool_input(part: _Part) -> tuple[dict[str, Any], str]:
 
 def tool_uses(content: tuple[Block, ...]) -> tuple[ToolUseBlock, ...]:
     return tuple(b for b in content if isinstance(b, ToolUseBlock))
+
+
+def message_events(message: Any) -> list[dict[str, Any]] | None:
+    """The stream events a whole JSON message stands for, so a server that answers a stream
+    request with one message folds like a stream; None if `message` is not a message."""
+    if not isinstance(message, dict) or message.get("type") != "message":
+        return None
+    content = message.get("content") if isinstance(message.get("content"), list) else []
+    start = {**message, "content": []}
+    events: list[dict[str, Any]] = [{"type": "message_start", "message": start}]
+    for index, block in enumerate(content):
+        kind = block.get("type") if isinstance(block, dict) else None
+        if kind == "text":  # as a delta, so it is shown like streamed text
+            events.append({"type": "content_block_start", "index": index,
+                           "content_block": {**block, "text": ""}})
+            events.append({"type": "content_block_delta", "index": index,
+                           "delta": {"type": "text_delta", "text": str(block.get("text", ""))}})
+        else:
+            events.append({"type": "content_block_start", "index": index,
+                           "content_block": block})
+        if kind == "tool_use":
+            partial = json.dumps(block.get("input") or {})
+            events.append({"type": "content_block_delta", "index": index,
+                           "delta": {"type": "input_json_delta", "partial_json": partial}})
+        events.append({"type": "content_block_stop", "index": index})
+    events.append({"type": "message_delta", "delta": {"stop_reason": message.get("stop_reason")},
+                   "usage": message.get("usage") or {}})
+    events.append({"type": "message_stop"})
+    return events

@@ -1,7 +1,7 @@
 """The interface the agent and the chat session depend on, and an in-process model for tests.
 
 `ModelStream` is what a model endpoint must offer: stream one reply as `ModelEvent`s ending
-with a complete `MessageDone`, or raise `ModelError`. `ModelClient` (llm.py) is the real one.
+with a complete `MessageDone`, or raise `ModelError`. `ModelClient` (client.py) is the real one.
 `ScriptedModel` plays `Turn`s without a socket, through the same stream events and the same
 `ReplyBuilder` as a real endpoint, so loop tests run fast and still parse what a server sends;
 the loopback server stays for the tests of the HTTP path.
