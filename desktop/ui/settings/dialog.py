@@ -49,6 +49,19 @@ POLICY_NAMES = {
 }
 
 
+def _number(
+    box: QSpinBox | QDoubleSpinBox, value: float, bounds: tuple[float, float], *,
+    step: float = 0, suffix: str = "", special: str = "",
+) -> None:
+    """Set up a number field: its range, step, unit and the word its lowest value shows."""
+    box.setRange(*bounds)  # type: ignore[arg-type]
+    if step:
+        box.setSingleStep(step)  # type: ignore[arg-type]
+    box.setSuffix(suffix)
+    box.setSpecialValueText(special)
+    box.setValue(value)  # type: ignore[arg-type]
+
+
 def _picker(name: str, accessible: str, items: dict[str, str], current: str) -> QComboBox:
     picker = named(QComboBox(), name, accessible)
     for value, text in items.items():
@@ -112,40 +125,24 @@ class SettingsDialog(QDialog):
     def _build(self) -> None:
         current = self.current
         self.model_input.setPlaceholderText(f"the provider's default ({DEFAULT_MODEL})")
-        self.max_tokens_input.setRange(1, 1_000_000)
-        self.max_tokens_input.setValue(current.max_tokens)
-        self.temperature_input.setRange(NO_TEMPERATURE, MAX_TEMPERATURE)
-        self.temperature_input.setSingleStep(0.1)
-        self.temperature_input.setDecimals(2)
-        self.temperature_input.setSpecialValueText("the model's default")
         temperature = current.temperature
-        self.temperature_input.setValue(NO_TEMPERATURE if temperature is None else temperature)
-        self.thinking_input.setRange(0, 200_000)
-        self.thinking_input.setSingleStep(1024)
-        self.thinking_input.setSpecialValueText("off")
-        self.thinking_input.setSuffix(" tokens")
-        self.thinking_input.setValue(current.thinking_budget)
-        self.idle_input.setRange(5, 3600)
-        self.idle_input.setSuffix(" s")
-        self.idle_input.setValue(round(current.stream_idle_timeout_s))
-        self.steps_input.setRange(1, 1000)
-        self.steps_input.setValue(current.max_steps)
-        self.cost_input.setRange(0.01, 10_000.0)
+        _number(self.max_tokens_input, current.max_tokens, (1, 1_000_000))
+        _number(self.temperature_input, NO_TEMPERATURE if temperature is None else temperature,
+                (NO_TEMPERATURE, MAX_TEMPERATURE), step=0.1, special="the model's default")
+        self.temperature_input.setDecimals(2)
+        _number(self.thinking_input, current.thinking_budget, (0, 200_000), step=1024,
+                suffix=" tokens", special="off")
+        _number(self.idle_input, round(current.stream_idle_timeout_s), (5, 3600), suffix=" s")
+        _number(self.steps_input, current.max_steps, (1, 1000))
+        _number(self.cost_input, current.max_cost_usd, (0.01, 10_000.0))
         self.cost_input.setPrefix("$")
-        self.cost_input.setValue(current.max_cost_usd)
-        self.wall_input.setRange(1, 24 * 60)
-        self.wall_input.setSuffix(" min")
-        self.wall_input.setValue(max(1, round(current.max_wall_s / 60)))
-        self.step_tokens_input.setRange(256, 1_000_000)
-        self.step_tokens_input.setSingleStep(1024)
-        self.step_tokens_input.setValue(current.agent_max_tokens)
-        self.checkpoints_input.setRange(16, 1_000_000)
-        self.checkpoints_input.setSingleStep(256)
-        self.checkpoints_input.setSuffix(" MB, the oldest runs' dropped first")
-        self.checkpoints_input.setValue(current.checkpoint_storage_mb)
-        self.compact_input.setRange(COMPACT_RANGE[0], COMPACT_RANGE[1])
-        self.compact_input.setSuffix(" % of the context window")
-        self.compact_input.setValue(round(current.compact_at * 100))
+        _number(self.wall_input, max(1, round(current.max_wall_s / 60)), (1, 24 * 60),
+                suffix=" min")
+        _number(self.step_tokens_input, current.agent_max_tokens, (256, 1_000_000), step=1024)
+        _number(self.checkpoints_input, current.checkpoint_storage_mb, (16, 1_000_000), step=256,
+                suffix=" MB, the oldest runs' dropped first")
+        _number(self.compact_input, round(current.compact_at * 100), COMPACT_RANGE,
+                suffix=" % of the context window")
         general = QWidget()
         form = QFormLayout(general)
         form.addRow("Theme", self.theme_picker)
