@@ -35,19 +35,25 @@ def ui(qtbot: QtBot, qloop: object, store: Store, client: ModelClient) -> Iterat
         yield opened
 
 
-def fix_and_test(qtbot: QtBot, ui: TaskUI, fake_api: FakeAPI, tmp_path: Path) -> tuple[int, Path]:
-    """A run that edits calc.py, then runs a command that writes a report: both approved."""
+def start_fixing(qtbot: QtBot, ui: TaskUI, fake_api: FakeAPI, tmp_path: Path, command: str
+                 ) -> tuple[int, Path]:
+    """Start a run that will edit calc.py, then run `command`, then finish."""
     root = tmp_path / "project"
     root.mkdir()
     (root / "calc.py").write_text(BUGGY)
     fake_api.add(
         Turn("Fixing.", (ToolUse("edit_file", {"path": "calc.py", "old_text": "a - b",
                                                "new_text": "a + b"}),)),
-        Turn("Testing.", (ToolUse("run_command", {"command": "echo passed > report.txt"}),)),
+        Turn("Testing.", (ToolUse("run_command", {"command": command}),)),
         Turn("Fixed and tested."),
     )
+    return start_run(qtbot, ui.pane, "Fix add()", root), root
+
+
+def fix_and_test(qtbot: QtBot, ui: TaskUI, fake_api: FakeAPI, tmp_path: Path) -> tuple[int, Path]:
+    """A run that edits calc.py, then runs a command that writes a report: both approved."""
+    run_id, root = start_fixing(qtbot, ui, fake_api, tmp_path, "echo passed > report.txt")
     pane = ui.pane
-    run_id = start_run(qtbot, pane, "Fix add()", root)
     click(qtbot, wait_for_approval(qtbot, pane, "edit_file").approve_button)
     click(qtbot, wait_for_approval(qtbot, pane, "run_command").approve_button)
     wait_ended(qtbot, pane, run_id)
@@ -133,17 +139,8 @@ def test_a_file_changed_by_hand_since_is_kept_unless_overwritten(
 def test_the_live_run_shows_the_files_it_has_changed_so_far(
     qtbot: QtBot, ui: TaskUI, fake_api: FakeAPI, tmp_path: Path
 ) -> None:
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "calc.py").write_text(BUGGY)
-    fake_api.add(
-        Turn("Fixing.", (ToolUse("edit_file", {"path": "calc.py", "old_text": "a - b",
-                                               "new_text": "a + b"}),)),
-        Turn("Testing.", (ToolUse("run_command", {"command": "true"}),)),
-        Turn("Done."),
-    )
+    run_id, _root = start_fixing(qtbot, ui, fake_api, tmp_path, "true")
     pane = ui.pane
-    run_id = start_run(qtbot, pane, "Fix add()", root)
     assert not find(pane, "liveFilesButton").isHidden()
     click(qtbot, wait_for_approval(qtbot, pane, "edit_file").approve_button)
     panel = wait_for_approval(qtbot, pane, "run_command")  # the edit is done, the run goes on
